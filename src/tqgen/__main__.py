@@ -1,0 +1,5 @@
+"""`python -m tqgen`."""
+
+from tqgen.cli import main
+
+main()

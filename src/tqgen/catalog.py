@@ -1,0 +1,210 @@
+"""The questionnaire as copier.yml defines it: questions, choices, and which choices are allowed.
+
+copier.yml is the single source of truth. This module reads it through Copier's own loader and
+evaluates its Jinja expressions (`when`, `default`, `validator`, per-choice validators) the way
+Copier does, so the CLI can ask, check and list combinations without a second hand-written table.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from tqgen.errors import InvalidAnswerError, TemplateError
+
+# The extension Copier loads into every template environment (it provides regex_search & co).
+_COPIER_JINJA_EXTENSIONS = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
+
+_TRUE_WORDS = {"y", "yes", "t", "true", "on", "1"}
+_FALSE_WORDS = {"n", "no", "f", "false", "off", "0", ""}
+
+# The questions that define a combination, in the order `tqgen list` prints them.
+COMBINATION_KEYS = ("framework", "broker", "web")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One choice of a question.
+
+    Attributes:
+        label: What the questionnaire shows.
+        value: What is stored in the answers.
+        validator: A Jinja template; a non-empty rendering disables the choice with that reason.
+    """
+
+    label: str
+    value: Any
+    validator: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of copier.yml.
+
+    Attributes:
+        name: The answer's key.
+        type: Copier's type name (str, bool, int, float, yaml, json).
+        help: The prompt text.
+        default: The default, possibly a Jinja template.
+        choices: The allowed values; empty for free-form questions.
+        when: Whether the question is asked: a bool or a Jinja template.
+        validator: A Jinja template; a non-empty rendering rejects the answer with that reason.
+    """
+
+    name: str
+    type: str
+    help: str
+    default: Any
+    choices: tuple[Choice, ...]
+    when: Any
+    validator: str
+
+    @classmethod
+    def from_copier(cls, name: str, spec: Mapping[str, Any]) -> Question:
+        """Build a question from its copier.yml mapping."""
+        raw_choices = spec.get("choices") or {}
+        if isinstance(raw_choices, list):
+            raw_choices = {str(value): value for value in raw_choices}
+        choices = []
+        for label, value in raw_choices.items():
+            if isinstance(value, Mapping):
+                choices.append(Choice(str(label), value["value"], value.get("validator", "")))
+            else:
+                choices.append(Choice(str(label), value))
+        return cls(
+            name=name,
+            type=spec.get("type", "yaml"),
+            help=spec.get("help", name),
+            default=spec.get("default"),
+            choices=tuple(choices),
+            when=spec.get("when", True),
+            validator=spec.get("validator", ""),
+        )
+
+    def coerce(self, raw: Any) -> Any:
+        """Turn a raw answer (often a string from the command line) into this question's type."""
+        if self.type == "bool":
+            if isinstance(raw, bool):
+                return raw
+            word = str(raw).strip().lower()
+            if word in _TRUE_WORDS:
+                return True
+            if word in _FALSE_WORDS:
+                return False
+            raise InvalidAnswerError(f"invalid {self.name} {raw!r}: expected true or false")
+        if self.type in {"int", "float"}:
+            try:
+                return int(raw) if self.type == "int" else float(raw)
+            except ValueError:
+                raise InvalidAnswerError(
+                    f"invalid {self.name} {raw!r}: expected a number"
+                ) from None
+        if self.type == "str":
+            return str(raw)
+        return raw
+
+
+class Catalog:
+    """The questions of one template repository, with Copier's Jinja semantics."""
+
+    def __init__(self, questions: list[Question], template_dir: Path) -> None:
+        self.questions = questions
+        self.template_dir = template_dir
+        self._by_name = {question.name: question for question in questions}
+        self._env = SandboxedEnvironment(
+            extensions=_COPIER_JINJA_EXTENSIONS, undefined=StrictUndefined
+        )
+
+    @classmethod
+    def load(cls, template_dir: Path) -> Catalog:
+        """Read copier.yml from a template repository through Copier's loader."""
+        # Imported here so `tqgen --help` never pays for Copier. Copier keeps its loader
+        # private (it handles !include and multi-document files); tqgen pins copier<10.
+        from copier._template import filter_config, load_template_config
+        from copier.errors import CopierError
+
+        try:
+            data = filter_config(load_template_config(template_dir / "copier.yml"))[1]
+        except (CopierError, OSError, ValueError) as error:
+            raise TemplateError(f"cannot read the questions in {template_dir}: {error}") from None
+        questions = [Question.from_copier(name, spec) for name, spec in data.items()]
+        return cls(questions, template_dir)
+
+    def __getitem__(self, name: str) -> Question:
+        return self._by_name[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def render(self, value: Any, answers: Mapping[str, Any]) -> Any:
+        """Render a Jinja template string with the answers so far; other values pass through."""
+        if not isinstance(value, str) or "{" not in value:
+            return value
+        context = {"_copier_conf": {"dst_path": "."}, **answers}
+        try:
+            return self._env.from_string(value).render(context)
+        except Exception as error:  # a broken expression in copier.yml, not a user error
+            raise TemplateError(f"copier.yml: cannot evaluate {value!r}: {error}") from None
+
+    def is_asked(self, question: Question, answers: Mapping[str, Any]) -> bool:
+        """Whether Copier asks (and records) this question, given the answers so far."""
+        when = self.render(question.when, answers)
+        if isinstance(when, str):
+            return when.strip().lower() not in _FALSE_WORDS
+        return bool(when)
+
+    def default(self, question: Question, answers: Mapping[str, Any]) -> Any:
+        """The question's default, rendered with the answers so far."""
+        return question.coerce(self.render(question.default, answers))
+
+    def disabled_reason(self, choice: Choice, answers: Mapping[str, Any]) -> str:
+        """Why a choice cannot be taken with these answers, or '' when it can."""
+        return str(self.render(choice.validator, answers)).strip()
+
+    def check(self, question: Question, value: Any, answers: Mapping[str, Any]) -> None:
+        """Raise InvalidAnswerError when value is not a valid answer to question."""
+        if question.choices:
+            by_value = {choice.value: choice for choice in question.choices}
+            choice = by_value.get(value)
+            if choice is None:
+                known = ", ".join(str(choice.value) for choice in question.choices)
+                raise InvalidAnswerError(
+                    f"unknown {question.name} {value!r}; choose one of: {known}"
+                )
+            if reason := self.disabled_reason(choice, {**answers, question.name: value}):
+                raise InvalidAnswerError(f"{question.name} {value!r} is not available: {reason}")
+        if question.validator:
+            reason = str(self.render(question.validator, {**answers, question.name: value}))
+            if reason.strip():
+                raise InvalidAnswerError(f"invalid {question.name} {value!r}: {reason.strip()}")
+
+    def combinations(self) -> Iterator[dict[str, Any]]:
+        """Every allowed (framework, broker, web) combination, in copier.yml's order."""
+        keys = [key for key in COMBINATION_KEYS if key in self]
+        for values in itertools.product(*(self[key].choices for key in keys)):
+            answers: dict[str, Any] = {}
+            for key, choice in zip(keys, values, strict=True):
+                question = self[key]
+                answers[key] = choice.value
+                if not self.is_asked(question, answers) or self.disabled_reason(choice, answers):
+                    break
+            else:
+                yield answers
+
+    def disabled_choices(self) -> Iterator[tuple[str, Any, str]]:
+        """Choices that no combination can take: (question, value, reason) with default answers."""
+        answers: dict[str, Any] = {}
+        for key in COMBINATION_KEYS:
+            if key not in self:
+                continue
+            question = self[key]
+            for choice in question.choices:
+                if reason := self.disabled_reason(choice, {**answers, key: choice.value}):
+                    yield key, choice.value, reason
+            answers[key] = self.default(question, answers)

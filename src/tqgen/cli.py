@@ -1,0 +1,120 @@
+"""The `tqgen` command line: parse, call the core, turn TqgenError into a line and exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from tqgen import __version__
+from tqgen.errors import TqgenError
+
+app = typer.Typer(
+    help="Generate a hardened, tested background-task project from Copier templates.",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+T = TypeVar("T")
+
+
+def _report(call: Callable[[], T]) -> T:
+    """Run call; an expected error becomes one line on stderr and its exit code."""
+    try:
+        return call()
+    except TqgenError as error:
+        message = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+        typer.echo(f"tqgen: error: {message}", err=True)
+        raise typer.Exit(error.exit_code) from None
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tqgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", is_eager=True, callback=_show_version
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="Project name; also the directory created.")],
+    *,
+    framework: Annotated[str | None, typer.Option(help="Task framework.")] = None,
+    broker: Annotated[str | None, typer.Option(help="Message broker.")] = None,
+    web: Annotated[str | None, typer.Option(help="Web framework, or 'none'.")] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
+    ] = None,
+    answers_file: Annotated[
+        Path | None,
+        typer.Option(help="YAML file of answers, e.g. another project's .copier-answers.yml."),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Take the default for every question not given.")
+    ] = False,
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", "-o", help="Where the project directory is created.")
+    ] = Path("."),
+    git: Annotated[
+        bool, typer.Option("--git/--no-git", help="Create a git repository with a first commit.")
+    ] = True,
+    user_defaults: Annotated[
+        bool,
+        typer.Option("--user-defaults", help="Use the defaults in your Copier settings.yml."),
+    ] = False,
+) -> None:
+    """Ask what was not given, then render a new project into NAME/."""
+    from tqgen.generate import NewProject, generate
+
+    request = NewProject(
+        name=name,
+        flags={"framework": framework, "broker": broker, "web": web},
+        data=data or [],
+        answers_file=answers_file,
+        use_defaults=defaults,
+        output_dir=output_dir,
+        init_git=git,
+        use_user_defaults=user_defaults,
+        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+    )
+    project = _report(lambda: generate(request))
+    typer.echo(project.summary())
+
+
+@app.command("list")
+def list_combinations() -> None:
+    """Print every supported combination, then the choices that are not available and why."""
+    from tqgen.catalog import COMBINATION_KEYS, Catalog
+    from tqgen.template_source import find_template
+
+    catalog = _report(lambda: Catalog.load(find_template().local_dir))
+    typer.echo("  ".join(f"{key:<10}" for key in COMBINATION_KEYS).rstrip())
+    for combination in catalog.combinations():
+        typer.echo("  ".join(f"{combination[key]!s:<10}" for key in COMBINATION_KEYS).rstrip())
+    disabled = list(catalog.disabled_choices())
+    if disabled:
+        typer.echo("\nNot available:")
+        for key, value, reason in disabled:
+            typer.echo(f"  {key}={value}: {reason}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

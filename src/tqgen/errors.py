@@ -1,0 +1,60 @@
+"""Errors raised by tqgen's core; the CLI turns each into one line on stderr and an exit code.
+
+Every message says what was wrong and, where there is one, how to fix it. Constructors never print.
+"""
+
+from __future__ import annotations
+
+
+class TqgenError(Exception):
+    """Root of tqgen's errors: an expected failure that stops the command.
+
+    Attributes:
+        exit_code: The process exit code the CLI uses for this error.
+    """
+
+    exit_code = 1
+
+
+class UsageError(TqgenError):
+    """The user's input cannot be used: a bad answer, flag, path or missing terminal."""
+
+    exit_code = 2
+
+
+class InvalidAnswerError(UsageError):
+    """An answer fails its question's validator or is not one of its choices."""
+
+
+class UnknownQuestionError(UsageError):
+    """An answer names a question that copier.yml does not define."""
+
+
+class TargetNotEmptyError(UsageError):
+    """The project directory already exists and holds files."""
+
+
+class NoTerminalError(UsageError):
+    """A question needs an answer, but there is no terminal to ask it on."""
+
+
+class AbortedError(UsageError):
+    """The user pressed Ctrl-C; nothing was written."""
+
+
+class TemplateError(TqgenError):
+    """Copier could not render the template (a defect in the template or its installation)."""
+
+    exit_code = 3
+
+
+class ToolMissingError(TqgenError):
+    """An external program that tqgen needs (git) is not installed."""
+
+    exit_code = 4
+
+
+class PostGenerationError(TqgenError):
+    """The project was written, but a step after rendering (git) failed."""
+
+    exit_code = 5

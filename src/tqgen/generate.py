@@ -1,0 +1,104 @@
+"""`tqgen new`: from the user's input to a rendered, committed project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqgen import __version__, answers, render
+from tqgen.catalog import COMBINATION_KEYS, Catalog
+from tqgen.questionnaire import Asker, resolve
+from tqgen.template_source import find_template
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """Everything `tqgen new` was told.
+
+    Attributes:
+        name: The project name, also the directory created under output_dir.
+        flags: Answers from dedicated options (None when not given).
+        data: Raw KEY=VALUE answers.
+        answers_file: A YAML file of answers, or None.
+        use_defaults: Take defaults instead of asking.
+        output_dir: The directory the project directory is created in.
+        init_git: Create a git repository with a first commit.
+        use_user_defaults: Let the user's Copier settings file provide defaults.
+        interactive: Whether a terminal is available for questions.
+    """
+
+    name: str
+    flags: dict[str, str | None] = field(default_factory=dict)
+    data: list[str] = field(default_factory=list)
+    answers_file: Path | None = None
+    use_defaults: bool = False
+    output_dir: Path = Path(".")
+    init_git: bool = True
+    use_user_defaults: bool = False
+    interactive: bool = False
+
+
+@dataclass(frozen=True)
+class GeneratedProject:
+    """A project tqgen wrote.
+
+    Attributes:
+        path: Where it is.
+        answers: The answers it was rendered with.
+    """
+
+    path: Path
+    answers: dict[str, Any]
+
+    def summary(self) -> str:
+        """What was made, and the next steps."""
+        chosen = ", ".join(f"{key}={self.answers[key]}" for key in COMBINATION_KEYS)
+        return (
+            f"Created {self.path} ({chosen}).\n"
+            "Next steps:\n"
+            f"  cd {self.path}\n"
+            "  uv sync && uv run pytest    # install, then run its tests\n"
+            "  docker compose up           # broker, worker and the rest; see README.md"
+        )
+
+
+def _load_user_defaults() -> dict[str, Any]:
+    import copier
+
+    return dict(copier.load_settings().defaults)
+
+
+def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedProject:
+    """Resolve the answers (asking only what was not given), then render and commit the project."""
+    source = find_template()
+    catalog = Catalog.load(source.local_dir)
+    given = answers.merge(
+        answers.load_answers_file(request.answers_file) if request.answers_file else {},
+        answers.parse_data(request.data),
+        request.flags,
+        {"project_name": request.name},
+    )
+    # Check the name and the target before asking anything else: fail before the user types.
+    catalog.check(catalog["project_name"], request.name, {})
+    target = request.output_dir / request.name
+    render.check_target(target)
+    if asker is None and request.interactive and not request.use_defaults:
+        from tqgen.prompts import TerminalAsker
+
+        asker = TerminalAsker(catalog)
+    resolved = resolve(
+        catalog,
+        given,
+        use_defaults=request.use_defaults,
+        asker=asker,
+        user_defaults=_load_user_defaults() if request.use_user_defaults else None,
+    )
+    path = render.render(
+        source,
+        resolved,
+        target,
+        init_git=request.init_git,
+        commit_message=f"Generate {request.name} with tqgen {__version__}",
+    )
+    return GeneratedProject(path=path, answers=resolved)

@@ -1,0 +1,44 @@
+"""The git steps after rendering: a repository with one commit, as `copier update` requires."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from tqgen.errors import PostGenerationError, ToolMissingError
+
+# Used only when the user has no git identity configured, so the first commit still succeeds.
+_FALLBACK_IDENTITY = ("-c", "user.name=tqgen", "-c", "user.email=tqgen@localhost")
+
+
+def require_git() -> str:
+    """Return the git executable, or raise before anything is written."""
+    git = shutil.which("git")
+    if git is None:
+        raise ToolMissingError("git is not installed; install it or pass --no-git")
+    return git
+
+
+def _has_identity(git: str, cwd: Path) -> bool:
+    result = subprocess.run(
+        [git, "config", "user.email"], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    return bool(result.stdout.strip())
+
+
+def init_and_commit(project: Path, message: str) -> None:
+    """Create a git repository in project and commit every file in it."""
+    git = require_git()
+    identity = () if _has_identity(git, project) else _FALLBACK_IDENTITY
+    steps = {
+        "init": [git, "init", "--quiet", "--initial-branch=main"],
+        "add": [git, "add", "--all"],
+        "commit": [git, *identity, "commit", "--quiet", "--no-verify", "--message", message],
+    }
+    for name, command in steps.items():
+        result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            detail = (result.stderr or result.stdout).strip().splitlines()
+            reason = detail[-1] if detail else f"exit code {result.returncode}"
+            raise PostGenerationError(f"git {name} failed in {project}: {reason}")

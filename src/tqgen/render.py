@@ -1,0 +1,89 @@
+"""Render a project with Copier's Python API, all or nothing."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tqgen import git
+from tqgen.errors import AbortedError, InvalidAnswerError, TargetNotEmptyError, TemplateError
+from tqgen.template_source import TemplateSource
+
+
+def check_target(target: Path) -> None:
+    """Refuse a target that would lose or mix with a user's files, before anything is written."""
+    if not target.parent.is_dir():
+        raise TargetNotEmptyError(f"output directory {target.parent} does not exist")
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise TargetNotEmptyError(f"{target} exists and is not a directory")
+    if target.is_dir() and any(target.iterdir()):
+        raise TargetNotEmptyError(
+            f"{target} exists and is not empty; choose another name or --output-dir"
+        )
+
+
+def render(
+    source: TemplateSource,
+    answers: Mapping[str, Any],
+    target: Path,
+    *,
+    init_git: bool = True,
+    commit_message: str = "Generate project with tqgen",
+) -> Path:
+    """Render the template into target, which must be missing or empty.
+
+    The project is rendered into a hidden sibling directory and moved into place only when
+    rendering (and git) succeeded, so an error or Ctrl-C never leaves a half-written project.
+    """
+    # Imported here so `tqgen --help` never pays for Copier.
+    import copier
+    from copier.errors import CopierError, DirtyLocalWarning
+
+    target = target.absolute()
+    check_target(target)
+    if init_git:
+        git.require_git()
+    # A hidden sibling on the same filesystem, so the final move is a rename. mkdir (unlike
+    # mkdtemp) honours the umask, so the project gets the permissions the user expects.
+    staging = target.parent / f".{target.name}.tqgen-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        with warnings.catch_warnings():
+            # Rendering a source checkout includes its uncommitted changes on purpose.
+            warnings.simplefilter("ignore", DirtyLocalWarning)
+            copier.run_copy(
+                source.location,
+                staging,
+                data=dict(answers),
+                vcs_ref=source.vcs_ref,
+                defaults=True,
+                quiet=True,
+                # The user's Copier settings must not change what tqgen generates.
+                settings=copier.Settings(),
+            )
+        if init_git:
+            git.init_and_commit(staging, commit_message)
+        _move_into_place(staging, target)
+    except KeyboardInterrupt:
+        raise AbortedError("interrupted; nothing was written") from None
+    except CopierError as error:
+        raise TemplateError(f"cannot render the template: {error}") from None
+    except ValueError as error:
+        # Copier reports failed validators and invalid choices as plain ValueError.
+        raise InvalidAnswerError(str(error).strip()) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    if target.is_dir():
+        # An empty directory the user made: keep it (and its permissions), fill it.
+        for child in staging.iterdir():
+            child.rename(target / child.name)
+    else:
+        staging.rename(target)
