@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import warnings
@@ -20,10 +21,15 @@ def check_target(target: Path) -> None:
         raise TargetNotEmptyError(f"output directory {target.parent} does not exist")
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise TargetNotEmptyError(f"{target} exists and is not a directory")
-    if target.is_dir() and any(target.iterdir()):
+    if target.is_dir() and _has_entries(target):
         raise TargetNotEmptyError(
             f"{target} exists and is not empty; choose another name or --output-dir"
         )
+
+
+def _has_entries(directory: Path) -> bool:
+    with os.scandir(directory) as entries:
+        return next(entries, None) is not None
 
 
 def render(
@@ -41,6 +47,7 @@ def render(
     """
     # Imported here so `tqgen --help` never pays for Copier.
     import copier
+    import jinja2
     from copier.errors import CopierError, DirtyLocalWarning
 
     target = target.absolute()
@@ -70,7 +77,7 @@ def render(
         _move_into_place(staging, target)
     except KeyboardInterrupt:
         raise AbortedError("interrupted; nothing was written") from None
-    except CopierError as error:
+    except (CopierError, jinja2.TemplateError) as error:
         raise TemplateError(f"cannot render the template: {error}") from None
     except ValueError as error:
         # Copier reports failed validators and invalid choices as plain ValueError.

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tqgen.catalog import Catalog
+from tqgen.errors import InvalidAnswerError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load(REPO_ROOT)
+
+
+class TestCombinations:
+    def test_every_web_framework_is_offered_with_each_celery_broker(self, catalog: Catalog):
+        """Celery combines Redis or RabbitMQ with each web choice; nothing else is valid today."""
+        combos = {(c["framework"], c["broker"], c["web"]) for c in catalog.combinations()}
+        assert combos == {
+            ("celery", broker, web)
+            for broker in ("redis", "rabbitmq")
+            for web in ("none", "django", "flask", "fastapi")
+        }
+
+    def test_kafka_is_listed_as_disabled_with_its_reason(self, catalog: Catalog):
+        """Kafka shows up as a broker that cannot be chosen, and says why."""
+        disabled = {(key, value): reason for key, value, reason in catalog.disabled_choices()}
+        assert "experimental" in disabled[("broker", "kafka")]
+        assert "offsets" in disabled[("broker", "kafka")]
+
+    def test_rq_cannot_use_rabbitmq(self, catalog: Catalog):
+        """The broker validator rejects RabbitMQ for RQ, whatever else is chosen."""
+        broker = catalog["broker"]
+        rabbitmq = next(choice for choice in broker.choices if choice.value == "rabbitmq")
+        assert catalog.disabled_reason(rabbitmq, {"framework": "rq"}) == "RQ works only with Redis"
+        assert catalog.disabled_reason(rabbitmq, {"framework": "celery"}) == ""
+
+
+class TestProjectName:
+    @pytest.mark.parametrize("name", ["demo", "my-tasks", "my_tasks", "a1", "x" * 40])
+    def test_accepts_lowercase_identifiers_and_dashed_names(self, catalog: Catalog, name: str):
+        """Lowercase names, with words joined by '-' or '_', are accepted."""
+        catalog.check(catalog["project_name"], name, {})
+
+    @pytest.mark.parametrize(
+        ("name", "reason"),
+        [
+            ("", "must not be empty"),
+            ("a/b", "path separator"),
+            ("a\\b", "path separator"),
+            ("x" * 41, "at most 40"),
+            ("1demo", "must not start with a digit"),
+            ("Demo", "lowercase"),
+            ("my--tasks", "lowercase"),
+            ("demo-", "lowercase"),
+            ("class", "Python keyword"),
+            ("celery", "shadow"),
+            ("config", "shadow"),
+        ],
+    )
+    def test_rejects_unusable_names_with_the_reason(
+        self, catalog: Catalog, name: str, reason: str
+    ):
+        """Names that cannot become an importable, unshadowed package are rejected, saying why."""
+        with pytest.raises(InvalidAnswerError, match=reason):
+            catalog.check(catalog["project_name"], name, {})
+
+    def test_module_name_is_derived_from_the_project_name(self, catalog: Catalog):
+        """The package name replaces dashes with underscores."""
+        question = catalog["module_name"]
+        assert catalog.default(question, {"project_name": "my-tasks"}) == "my_tasks"
+
+
+class TestCoercion:
+    @pytest.mark.parametrize(("raw", "expected"), [("yes", True), ("false", False), (True, True)])
+    def test_bool_answers_accept_yaml_words(self, catalog: Catalog, raw: object, expected: bool):
+        """Boolean questions take the words YAML and Copier take."""
+        assert catalog["monitoring"].coerce(raw) is expected
+
+    def test_bool_answers_reject_other_words(self, catalog: Catalog):
+        """A word that is neither true nor false is an error, not silently False."""
+        with pytest.raises(InvalidAnswerError, match="expected true or false"):
+            catalog["monitoring"].coerce("maybe")

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tqgen import __version__
+from tqgen.cli import app
+from tqgen.template_source import TEMPLATE_ENV
+
+runner = CliRunner()
+
+
+def listing(root: Path) -> list[str]:
+    """Every path under root, hidden ones included, so leftovers cannot hide."""
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*"))
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+
+
+class TestVersionAndHelp:
+    def test_version_prints_the_package_version(self):
+        """--version prints the installed version and exits 0."""
+        result = runner.invoke(app, ["--version"])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == f"tqgen {__version__}"
+
+    def test_help_does_not_import_copier(self):
+        """`tqgen --help` stays instant: it never imports Copier."""
+        probe = (
+            "import sys\n"
+            "from tqgen.cli import app\n"
+            "try:\n"
+            "    app(['--help'])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print('copier' in sys.modules)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        )
+        assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+class TestNew:
+    def test_defaults_render_a_committed_project(self, tmp_path: Path):
+        """`new NAME --defaults` writes the project, its answers file and one clean commit."""
+        result = runner.invoke(app, ["new", "demo", "--defaults"])
+        assert result.exit_code == 0, result.output
+        project = tmp_path / "demo"
+        answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+        assert answers["project_name"] == "demo"
+        assert answers["framework"] == "celery"
+        assert len(git(project, "log", "--oneline").splitlines()) == 1
+        assert git(project, "status", "--porcelain") == ""
+        assert "Next steps" in result.output
+
+    def test_flags_and_data_reach_the_answers_file(self, tmp_path: Path):
+        """--broker, --web and --data answers are the ones recorded."""
+        result = runner.invoke(
+            app,
+            ["new", "demo", "--broker", "rabbitmq", "--web", "flask", "-d", "monitoring=false"]
+            + ["--defaults", "--no-git"],
+        )
+        assert result.exit_code == 0, result.output
+        answers = yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text())
+        assert (answers["broker"], answers["web"], answers["monitoring"]) == (
+            "rabbitmq",
+            "flask",
+            False,
+        )
+
+    def test_no_git_leaves_no_repository(self, tmp_path: Path):
+        """--no-git renders without creating a git repository."""
+        result = runner.invoke(app, ["new", "demo", "--defaults", "--no-git"])
+        assert result.exit_code == 0, result.output
+        assert not (tmp_path / "demo" / ".git").exists()
+
+    def test_answers_file_reproduces_another_project(self, tmp_path: Path):
+        """Another project's .copier-answers.yml answers every question for a new one."""
+        first = runner.invoke(app, ["new", "first", "--web", "fastapi", "--defaults", "--no-git"])
+        assert first.exit_code == 0, first.output
+        second = runner.invoke(
+            app, ["new", "second", "--answers-file", "first/.copier-answers.yml", "--no-git"]
+        )
+        assert second.exit_code == 0, second.output
+        answers = yaml.safe_load((tmp_path / "second" / ".copier-answers.yml").read_text())
+        assert answers["web"] == "fastapi"
+        assert answers["project_name"] == "second"
+
+    def test_existing_empty_directory_is_filled(self, tmp_path: Path):
+        """An empty directory of that name is used as the project directory."""
+        (tmp_path / "demo").mkdir()
+        result = runner.invoke(app, ["new", "demo", "--defaults", "--no-git"])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "demo" / ".copier-answers.yml").is_file()
+
+    def test_output_dir_places_the_project(self, tmp_path: Path):
+        """--output-dir chooses where the project directory is created."""
+        (tmp_path / "out").mkdir()
+        result = runner.invoke(app, ["new", "demo", "-o", "out", "--defaults", "--no-git"])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "out" / "demo" / ".copier-answers.yml").is_file()
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["new", "Bad-Name", "--defaults"], "invalid project_name"),
+            (["new", "1demo", "--defaults"], "must not start with a digit"),
+            (["new", "class", "--defaults"], "Python keyword"),
+            (["new", "demo", "--broker", "kafka", "--defaults"], "experimental"),
+            (["new", "demo", "--framework", "rq", "--broker", "rabbitmq", "--defaults"], "RQ"),
+            (["new", "demo", "--framework", "huey", "--defaults"], "unknown framework 'huey'"),
+            (["new", "demo", "--web", "tornado", "--defaults"], "unknown web 'tornado'"),
+            (["new", "demo", "-d", "colour=red", "--defaults"], "unknown question 'colour'"),
+            (["new", "demo", "-d", "novalue", "--defaults"], "KEY=VALUE"),
+            (["new", "demo"], "no terminal"),
+            (["new", "demo", "--answers-file", "missing.yml"], "cannot read answers file"),
+            (["new", "demo", "-o", "nowhere", "--defaults"], "does not exist"),
+        ],
+    )
+    def test_one_line_exit_2_and_nothing_written(
+        self, tmp_path: Path, args: list[str], message: str
+    ):
+        """Each bad input gives one error line on stderr, exit code 2, and writes nothing."""
+        before = listing(tmp_path)
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("tqgen: error: ")
+        assert message in lines[0]
+        assert listing(tmp_path) == before
+
+    def test_non_empty_target_is_refused_and_kept(self, tmp_path: Path):
+        """A target holding files is refused, and the user's file is left as it was."""
+        (tmp_path / "demo").mkdir()
+        (tmp_path / "demo" / "notes.txt").write_text("mine\n")
+        result = runner.invoke(app, ["new", "demo", "--defaults"])
+        assert result.exit_code == 2
+        assert "exists and is not empty" in result.stderr
+        assert listing(tmp_path) == ["demo", "demo/notes.txt"]
+        assert (tmp_path / "demo" / "notes.txt").read_text() == "mine\n"
+
+    def test_target_that_is_a_file_is_refused(self, tmp_path: Path):
+        """A file where the project directory would go is refused and kept."""
+        (tmp_path / "demo").write_text("mine\n")
+        result = runner.invoke(app, ["new", "demo", "--defaults"])
+        assert result.exit_code == 2
+        assert "not a directory" in result.stderr
+        assert (tmp_path / "demo").read_text() == "mine\n"
+
+    def test_template_failure_leaves_nothing_behind(
+        self, tmp_path: Path, committed_template: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        """A template that fails halfway through rendering leaves no directory behind (exit 3)."""
+        broken = tmp_path.parent / f"{tmp_path.name}-broken-template"
+        shutil.copytree(committed_template, broken)
+        (broken / "templates" / "celery" / "zz_broken.txt.jinja").write_text("{{ no_such }}\n")
+        subprocess.run(["git", "add", "--all"], cwd=broken, check=True)
+        subprocess.run(["git", "commit", "-qm", "break"], cwd=broken, check=True)
+        monkeypatch.setenv(TEMPLATE_ENV, str(broken))
+        result = runner.invoke(app, ["new", "demo", "--defaults"])
+        assert result.exit_code == 3, result.output
+        assert "cannot render the template" in result.stderr
+        assert listing(tmp_path) == []
+
+
+class TestList:
+    def test_lists_combinations_and_disabled_choices(self):
+        """`tqgen list` prints the valid combinations and the unavailable choices with reasons."""
+        result = runner.invoke(app, ["list"])
+        assert result.exit_code == 0, result.output
+        assert "celery      rabbitmq    django" in result.output
+        assert "broker=kafka: Kafka is not a task-queue broker" in result.output
+        assert "framework=rq:" in result.output
