@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,11 +40,10 @@ def committed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_environment(
     committed_template: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[None]:
+) -> None:
     """Point tqgen at the committed templates; keep the user's git and Copier config out."""
     monkeypatch.setenv(TEMPLATE_ENV, str(committed_template))
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("COPIER_SETTINGS_PATH", str(tmp_path / "no-copier-settings.yml"))
     monkeypatch.chdir(tmp_path)
-    yield

@@ -61,9 +61,7 @@ class TestProjectName:
             ("config", "shadow"),
         ],
     )
-    def test_rejects_unusable_names_with_the_reason(
-        self, catalog: Catalog, name: str, reason: str
-    ):
+    def test_rejects_unusable_names_with_the_reason(self, catalog: Catalog, name: str, reason: str):
         """Names that cannot become an importable, unshadowed package are rejected, saying why."""
         with pytest.raises(InvalidAnswerError, match=reason):
             catalog.check(catalog["project_name"], name, {})

@@ -68,8 +68,10 @@ class TestNew:
         """--broker, --web and --data answers are the ones recorded."""
         result = runner.invoke(
             app,
-            ["new", "demo", "--broker", "rabbitmq", "--web", "flask", "-d", "monitoring=false"]
-            + ["--defaults", "--no-git"],
+            [
+                *("new", "demo", "--broker", "rabbitmq", "--web", "flask"),
+                *("-d", "monitoring=false", "--defaults", "--no-git"),
+            ],
         )
         assert result.exit_code == 0, result.output
         answers = yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text())

@@ -69,7 +69,7 @@ class TestResolve:
 
     def test_missing_answer_without_terminal_names_the_question(self, catalog: Catalog):
         """Without a terminal, the first unanswered question is named with the ways to answer it."""
-        with pytest.raises(NoTerminalError, match="'description'.*--defaults.*--data"):
+        with pytest.raises(NoTerminalError, match=r"'description'.*--defaults.*--data"):
             resolve(catalog, {"project_name": "demo"}, use_defaults=False, asker=None)
 
     def test_unknown_question_is_rejected(self, catalog: Catalog):
@@ -84,9 +84,7 @@ class TestResolve:
                 catalog, {"project_name": "d", "module_name": "x"}, use_defaults=True, asker=None
             )
 
-    def test_impossible_combination_is_rejected_with_the_validator_reason(
-        self, catalog: Catalog
-    ):
+    def test_impossible_combination_is_rejected_with_the_validator_reason(self, catalog: Catalog):
         """A disabled choice fails with the reason copier.yml gives for it."""
         with pytest.raises(InvalidAnswerError, match="result_backend 'rpc' is not available"):
             resolve(
