@@ -1,0 +1,46 @@
+"""Fixtures shared by tqgen's test tiers: the tagged template repository and rendered projects."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# tests/support is imported as the top-level package `support` (pytest runs with importlib mode).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support.combinations import REPO_ROOT
+from support.gitrepo import build_template_repo, isolated_git_env
+from support.locking import BuildOnce, session_root
+from support.rendering import RenderedProjects
+
+
+@pytest.fixture(scope="session")
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory that every xdist worker of this session shares."""
+    return session_root(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def isolated_git() -> Iterator[None]:
+    """Keep git (also when Copier runs it in-process) away from user and system config."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in isolated_git_env().items():
+            patch.setenv(key, value)
+        yield
+
+
+@pytest.fixture(scope="session")
+def template_repo(shared_root: Path, isolated_git: None) -> Path:
+    """copier.yml and templates/ from the working tree, committed and tagged in a fresh repo."""
+    return BuildOnce(shared_root).get(
+        "template-repo", lambda target: build_template_repo(REPO_ROOT, target)
+    )
+
+
+@pytest.fixture(scope="session")
+def rendered_projects(template_repo: Path, shared_root: Path) -> RenderedProjects:
+    """The session's cache of rendered projects, keyed by combination id."""
+    return RenderedProjects(template_repo, BuildOnce(shared_root / "rendered"))

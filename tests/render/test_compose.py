@@ -1,0 +1,78 @@
+"""compose.yaml is valid, names the contract's services and publishes nothing beyond localhost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.combinations import Combination
+from support.compose import bound_to_loopback, command, load_compose, option_value, published_ports
+from support.compose import services as compose_services
+from support.tools import compose_schema_check
+
+
+class TestComposeFile:
+    """The rendered compose.yaml."""
+
+    def test_schema(self, project: Path) -> None:
+        """compose.yaml exists and validates against the compose-spec schema."""
+        assert (project / "compose.yaml").is_file(), "compose.yaml was not rendered"
+        result = compose_schema_check(project)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    def test_services(self, project: Path, combination: Combination) -> None:
+        """The broker, worker and the chosen optional services exist, and no unchosen one."""
+        options = combination.data
+        wanted = {
+            combination.broker: True,
+            "worker": True,
+            "web": combination.web != "none",
+            "beat": options.get("periodic_tasks", True),
+            "flower": options.get("monitoring", True),
+        }
+        names = set(compose_services(load_compose(project)))
+        assert {name for name, on in wanted.items() if on} <= names
+        assert not {name for name, on in wanted.items() if not on} & names
+
+    def test_commands_are_exec_form(self, project: Path) -> None:
+        """Every service with a command gives it as a list of strings."""
+        compose = load_compose(project)
+        for name, service in compose_services(compose).items():
+            if "command" in service:
+                command(compose, name)
+
+    def test_ports_on_loopback(self, project: Path) -> None:
+        """Every published port is bound to 127.0.0.1."""
+        exposed = [
+            f"{name}: {entry!r}"
+            for name, entry in published_ports(load_compose(project))
+            if not bound_to_loopback(entry)
+        ]
+        assert not exposed, "ports published beyond localhost:\n" + "\n".join(exposed)
+
+    def test_redis_keeps_queued_tasks(self, project: Path, combination: Combination) -> None:
+        """A Redis broker persists with AOF and refuses writes rather than evicting tasks."""
+        if combination.broker != "redis":
+            pytest.skip("the broker is not Redis")
+        args = command(load_compose(project), "redis")
+        assert option_value(args, "--appendonly") == "yes", args
+        assert option_value(args, "--maxmemory-policy") == "noeviction", args
+
+
+class TestPortCheck:
+    """The loopback check reads both port syntaxes."""
+
+    @pytest.mark.parametrize(
+        ("entry", "expected"),
+        [
+            ("127.0.0.1:6379:6379", True),
+            ("6379:6379", False),
+            ("0.0.0.0:8000:8000", False),
+            (8000, False),
+            ({"target": 80, "published": 8000, "host_ip": "127.0.0.1"}, True),
+            ({"target": 80, "published": 8000}, False),
+        ],
+    )
+    def test_entries(self, entry: object, expected: bool) -> None:
+        """Only entries that name host 127.0.0.1 count as loopback."""
+        assert bound_to_loopback(entry) is expected

@@ -1,0 +1,1 @@
+"""Helpers shared by tqgen's render and end-to-end test tiers."""

@@ -1,0 +1,85 @@
+"""Check that the local Redis and RabbitMQ answer, and skip or fail tests that need them."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from functools import cache
+
+import pytest
+
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+RABBITMQ_HOST, RABBITMQ_PORT = "127.0.0.1", 5672
+RABBITMQ_USER, RABBITMQ_PASSWORD = "guest", "guest"
+# AMQP 0-9-1 protocol header; a broker answers with a Connection.Start method frame (type 1).
+AMQP_HEADER = b"AMQP\x00\x00\x09\x01"
+
+
+def redis_answers(host: str = REDIS_HOST, port: int = REDIS_PORT, timeout: float = 2.0) -> bool:
+    """Whether a Redis server at host:port answers PING with PONG."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def rabbitmq_answers(
+    host: str = RABBITMQ_HOST, port: int = RABBITMQ_PORT, timeout: float = 3.0
+) -> bool:
+    """Whether an AMQP 0-9-1 broker at host:port starts the protocol handshake."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.sendall(AMQP_HEADER)
+            frame = conn.recv(7)
+            return len(frame) == 7 and frame[0] == 1
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class Service:
+    """A local service some tests need."""
+
+    name: str
+    how_to_start: str
+
+    def answers(self) -> bool:
+        """Whether the service answers now."""
+        return _CHECKS[self.name]()
+
+
+REDIS = Service("redis", "redis-server --daemonize yes --port 6379 (or bash .ci/run)")
+RABBITMQ = Service("rabbitmq", "rabbitmq-server -detached (or bash .ci/run)")
+_CHECKS = {"redis": redis_answers, "rabbitmq": rabbitmq_answers}
+
+
+def services_required() -> bool:
+    """Whether a missing service must fail the test run (`TQGEN_REQUIRE_SERVICES=1`, as in CI)."""
+    return os.environ.get("TQGEN_REQUIRE_SERVICES", "") == "1"
+
+
+def unavailable(what: str, reason: str) -> None:
+    """Skip the current test, or fail it when services are required."""
+    message = f"{what} is unavailable: {reason}"
+    if services_required():
+        pytest.fail(f"{message} (TQGEN_REQUIRE_SERVICES=1)", pytrace=False)
+    pytest.skip(message)
+
+
+@cache
+def _answers_cached(name: str) -> bool:
+    return _CHECKS[name]()
+
+
+def require(service: Service) -> None:
+    """Skip (or fail, when required) unless `service` answers; checked once per process."""
+    if not _answers_cached(service.name):
+        unavailable(service.name, f"nothing answers; start it with {service.how_to_start}")
+
+
+def service_for_broker(broker: str) -> Service:
+    """The local service that a generated project's broker choice needs."""
+    return {"redis": REDIS, "rabbitmq": RABBITMQ}[broker]
