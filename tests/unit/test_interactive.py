@@ -1,0 +1,71 @@
+"""The questionnaire on a real terminal (a pseudo-terminal driven by pexpect)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+
+ENTER = "\r"
+CTRL_C = "\x03"
+DOWN = "\x1b[B"
+
+
+def spawn(args: list[str], cwd: Path) -> pexpect.spawn:
+    # prompt_toolkit asks the terminal for the cursor position and waits for a reply that
+    # pexpect never sends; without this each prompt stalls.
+    env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "tqgen", *args],
+        cwd=str(cwd),
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(50, 200),
+    )
+
+
+class TestQuestionnaire:
+    def test_asks_what_was_not_given_and_renders(self, tmp_path: Path):
+        """Every question not given is asked once; accepting the defaults renders the project."""
+        child = spawn(["new", "demo", "--web", "fastapi", "--no-git"], tmp_path)
+        for prompt in ("One-line description", "Task framework", "Message broker"):
+            child.expect(prompt)
+            child.send(ENTER)
+        for prompt in ("results are stored", "Python version"):
+            child.expect(prompt)
+            child.send(ENTER)
+        for prompt in ("Celery beat", "monitoring dashboard"):
+            child.expect(prompt)
+            child.send(ENTER)
+        child.expect("Created")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+        answers = (tmp_path / "demo" / ".copier-answers.yml").read_text()
+        assert "web: fastapi" in answers
+
+    def test_impossible_choices_are_shown_disabled_with_their_reason(self, tmp_path: Path):
+        """Kafka appears in the broker list, disabled, with the reason from copier.yml."""
+        child = spawn(["new", "demo", "--framework", "celery", "-d", "description=x"], tmp_path)
+        child.expect("Message broker")
+        child.expect("Kafka is not a task-queue broker")
+        child.send(CTRL_C)
+        child.expect(pexpect.EOF)
+        child.close()
+
+    def test_ctrl_c_halfway_exits_2_and_writes_nothing(self, tmp_path: Path):
+        """Ctrl-C during the questionnaire prints one line, exits 2 and leaves no directory."""
+        child = spawn(["new", "demo"], tmp_path)
+        child.expect("One-line description")
+        child.send(ENTER)
+        child.expect("Task framework")
+        child.send(CTRL_C)
+        child.expect("tqgen: error: cancelled; nothing was written")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 2
+        assert list(tmp_path.iterdir()) == []
