@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,37 @@ def option_value(args: list[str], option: str) -> str | None:
         if arg.startswith(f"{option}="):
             return arg.split("=", 1)[1]
     return None
+
+
+_INTERPOLATION = re.compile(
+    r"\$(?:(?P<escaped>\$)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}"
+    r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+def interpolate(value: str, env: Mapping[str, str]) -> str:
+    """Apply compose's `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$$` rules."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match["escaped"]:
+            return "$"
+        name = match["braced"] or match["bare"]
+        op, arg = match["op"], match["arg"] or ""
+        present, filled = name in env, bool(env.get(name))
+        if op in (":-", "-"):
+            use_default = not filled if op == ":-" else not present
+            return arg if use_default else env[name]
+        if op in (":?", "?"):
+            if not (filled if op == ":?" else present):
+                raise KeyError(f"compose variable {name} is required: {arg}")
+            return env[name]
+        if op in (":+", "+"):
+            return arg if (filled if op == ":+" else present) else ""
+        return env.get(name, "")
+
+    return _INTERPOLATION.sub(replace, value)
+
+
+def host_command(compose: dict[str, Any], service: str, env: Mapping[str, str]) -> list[str]:
+    """A service's command as compose would run it with `env`, for running on the host."""
+    return [interpolate(arg, env) for arg in command(compose, service)]

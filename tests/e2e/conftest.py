@@ -1,0 +1,52 @@
+"""End-to-end tier: generated projects installed with uv and run against the local brokers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.brokers import BrokerTarget, isolated_broker
+from support.combinations import Combination, supported_combinations
+from support.locking import BuildOnce
+from support.rendering import RenderedProjects
+from support.uvenv import copy_project, uv_sync
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize `combination` over every supported combination, unless a test picks some."""
+    chosen = any(
+        "combination" in str(marker.args[0])
+        for marker in metafunc.definition.iter_markers("parametrize")
+    )
+    if "combination" in metafunc.fixturenames and not chosen:
+        combinations = supported_combinations()
+        metafunc.parametrize("combination", combinations, ids=[c.id for c in combinations])
+
+
+def install(source: Path, target: Path) -> None:
+    """Copy a rendered project to `target` and `uv sync` it there."""
+    copy_project(source, target)
+    uv_sync(target)
+
+
+@pytest.fixture(scope="session")
+def installed_projects(shared_root: Path) -> BuildOnce:
+    """Rendered projects with their own `.venv`, built once per session across xdist workers."""
+    return BuildOnce(shared_root / "installed")
+
+
+@pytest.fixture
+def installed_project(
+    installed_projects: BuildOnce, rendered_projects: RenderedProjects, combination: Combination
+) -> Path:
+    """This combination's project after `uv sync` (shared: tests must not modify it)."""
+    source = rendered_projects.get(combination)
+    return installed_projects.get(combination.id, lambda target: install(source, target))
+
+
+@pytest.fixture
+def broker_target(combination: Combination) -> Iterator[BrokerTarget]:
+    """A Redis database or RabbitMQ vhost of this test's own, emptied afterwards."""
+    with isolated_broker(combination.broker) as target:
+        yield target

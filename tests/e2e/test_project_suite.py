@@ -1,0 +1,31 @@
+"""Each generated project installs with uv and passes its own ruff and pytest against a broker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.brokers import BrokerTarget
+from support.uvenv import run_in_project
+
+pytestmark = pytest.mark.e2e
+
+
+class TestGeneratedProject:
+    """The generated project's own tools, run from its own virtual environment."""
+
+    def test_ruff_check(self, installed_project: Path) -> None:
+        """The project's pinned ruff reports nothing."""
+        result = run_in_project(installed_project, ["ruff", "check", "--no-cache", "."])
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    def test_pytest_against_real_broker(
+        self, installed_project: Path, broker_target: BrokerTarget
+    ) -> None:
+        """The whole generated suite passes with a real broker required (TEST_REQUIRE_BROKER=1)."""
+        result = run_in_project(
+            installed_project,
+            ["python", "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+            env=broker_target.env(),
+        )
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]

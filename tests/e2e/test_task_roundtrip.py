@@ -1,0 +1,70 @@
+"""The compose `worker` (and `web`) commands run on the host and execute a submitted task."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.brokers import BrokerTarget
+from support.combinations import PROJECT_NAME, Combination
+from support.compose import host_command, load_compose
+from support.processes import ProcessGroup, free_port, running, wait_until
+from support.uvenv import project_env, run_in_project, venv_args
+from support.webclient import answers_ok, request_json
+
+pytestmark = pytest.mark.e2e
+
+TIMEOUT = 60
+
+
+def _logs(*groups: ProcessGroup) -> str:
+    return "\n".join(f"--- {g.log.name}\n{g.output()[-4000:]}" for g in groups)
+
+
+def _finished(base: str, task_id: str) -> dict[str, Any] | None:
+    status, body = request_json("GET", f"{base}/tasks/{task_id}")
+    assert status == 200, body
+    return body if body["state"] in {"SUCCESS", "FAILURE", "REVOKED"} else None
+
+
+class TestTaskRoundTrip:
+    """`add(2, 3)` goes from the web app or the CLI through the broker to a worker and back."""
+
+    def test_add(
+        self,
+        installed_project: Path,
+        broker_target: BrokerTarget,
+        combination: Combination,
+        tmp_path: Path,
+    ) -> None:
+        """The task submitted through the contract's entry point comes back as SUCCESS with 5."""
+        env = project_env(installed_project, broker_target.env())
+        compose = load_compose(installed_project)
+        worker_args = venv_args(installed_project, host_command(compose, "worker", env))
+        with running(worker_args, installed_project, env, tmp_path / "worker.log") as worker:
+            if combination.web == "none":
+                result = run_in_project(
+                    installed_project,
+                    ["python", "-m", f"{PROJECT_NAME}.cli", "add", "2", "3", "--wait"],
+                    env=broker_target.env(),
+                    timeout=TIMEOUT + 30,
+                )
+                assert result.returncode == 0, result.stderr + _logs(worker)
+                assert result.stdout.strip() == "5", result.stdout
+                return
+            port = free_port()
+            web_env = {**env, "PORT": str(port)}
+            web_args = venv_args(installed_project, host_command(compose, "web", web_env))
+            with running(web_args, installed_project, web_env, tmp_path / "web.log") as web:
+                base = f"http://127.0.0.1:{port}"
+                try:
+                    wait_until(lambda: answers_ok(f"{base}/health"), TIMEOUT, "GET /health")
+                    status, body = request_json("POST", f"{base}/tasks/add", {"x": 2, "y": 3})
+                    assert status == 202, body
+                    done = wait_until(lambda: _finished(base, body["task_id"]), TIMEOUT, "SUCCESS")
+                except (AssertionError, TimeoutError) as error:
+                    pytest.fail(f"{error}\n{_logs(worker, web)}")
+                assert done["state"] == "SUCCESS", done
+                assert done["result"] == 5, done
+                assert done["task_id"] == body["task_id"]

@@ -1,0 +1,97 @@
+"""Start commands in their own process group and always take the whole group down."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(
+    probe: Callable[[], T | None], timeout: float, what: str, interval: float = 0.2
+) -> T:
+    """Call `probe` until it returns a truthy value, or raise TimeoutError naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if value := probe():
+            return value
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"gave up after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+class ProcessGroup:
+    """A command running in a new session, its output captured to a log file."""
+
+    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.process = process
+        self.log = log
+
+    @property
+    def pid(self) -> int:
+        """The process id of the command (and id of its process group)."""
+        return self.process.pid
+
+    def alive(self) -> bool:
+        """Whether the command has not exited yet."""
+        return self.process.poll() is None
+
+    def output(self) -> str:
+        """Everything the command printed so far (stdout and stderr)."""
+        return self.log.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group at once (a machine going away) and reap the leader."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM the group, then SIGKILL it if it is still there after `grace` seconds."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=grace)
+        # Children may outlive the leader; the group must be empty before the test goes on.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str], log: Path
+) -> Iterator[ProcessGroup]:
+    """Run `args` in its own session for the duration of the block; stop its group after."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            list(args),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    group = ProcessGroup(process, log)
+    try:
+        yield group
+    finally:
+        group.stop()
