@@ -115,6 +115,32 @@ def list_combinations() -> None:
             typer.echo(f"  {key}={value}: {reason}")
 
 
+@app.command()
+def update(
+    path: Annotated[Path, typer.Argument(help="The project to update.")] = Path("."),
+    *,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report whether an update is available.")
+    ] = False,
+    to: Annotated[
+        str | None, typer.Option(help="Update to this release tag instead of the latest.")
+    ] = None,
+) -> None:
+    """Update a generated project to a newer template release, reporting every conflict."""
+    from tqgen.update import apply, plan
+
+    found = _report(lambda: plan(path, to))
+    if not found.available:
+        typer.echo(f"{found.project.name} is up to date (template {found.current}).")
+        return
+    typer.echo(f"{found.project.name}: template {found.current} -> {found.latest}")
+    if check:
+        typer.echo("An update is available; run `tqgen update` to apply it.")
+        return
+    _report(lambda: apply(found, to))
+    typer.echo("Updated. Review the changes with `git diff`, run the tests, then commit.")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

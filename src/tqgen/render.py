@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tqgen import git
+from tqgen import git, versioning
 from tqgen.errors import AbortedError, InvalidAnswerError, TargetNotEmptyError, TemplateError
 from tqgen.template_source import TemplateSource
 
@@ -54,6 +54,7 @@ def render(
     check_target(target)
     if init_git:
         git.require_git()
+    source_url = "" if source.is_git else versioning.template_url()
     # A hidden sibling on the same filesystem, so the final move is a rename. mkdir (unlike
     # mkdtemp) honours the umask, so the project gets the permissions the user expects.
     staging = target.parent / f".{target.name}.tqgen-{secrets.token_hex(4)}"
@@ -72,6 +73,8 @@ def render(
                 # The user's Copier settings must not change what tqgen generates.
                 settings=copier.Settings(),
             )
+        if not source.is_git:
+            versioning.record_source(staging, source_url, versioning.release_tag())
         if init_git:
             git.init_and_commit(staging, commit_message)
         _move_into_place(staging, target)

@@ -26,6 +26,15 @@ class TemplateSource:
     vcs_ref: str | None
     local_dir: Path
 
+    @property
+    def is_git(self) -> bool:
+        """Whether Copier renders from git history.
+
+        A plain folder (the copy inside the wheel) records no version; tqgen then records the
+        release's repository and tag itself.
+        """
+        return _is_git_root(self.local_dir)
+
 
 def _is_git_root(path: Path) -> bool:
     return (path / ".git").exists()

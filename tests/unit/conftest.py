@@ -45,5 +45,7 @@ def _isolated_environment(
     monkeypatch.setenv(TEMPLATE_ENV, str(committed_template))
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setenv("COPIER_SETTINGS_PATH", str(tmp_path / "no-copier-settings.yml"))
+    settings = tmp_path.parent / f"{tmp_path.name}-copier-settings.yml"
+    settings.write_text("{}\n")  # an empty settings file: no user defaults, no trust
+    monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
     monkeypatch.chdir(tmp_path)

@@ -1,0 +1,111 @@
+"""A template repository with two releases, and projects generated from the older one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from tqgen import __version__
+from tqgen.template_source import TEMPLATE_ENV
+from tqgen.versioning import URL_ENV
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+OLD_TAG = f"v{__version__}"
+NEW_TAG = (
+    f"v{Version(__version__).major}.{Version(__version__).minor}.{Version(__version__).micro + 1}"
+)
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "tqgen tests",
+    "GIT_AUTHOR_EMAIL": "tests@tqgen.invalid",
+    "GIT_COMMITTER_NAME": "tqgen tests",
+    "GIT_COMMITTER_EMAIL": "tests@tqgen.invalid",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+# What the newer release changes; the user edits the README title too, so that line conflicts.
+NEW_README_TITLE = "# {{ project_name }}: background tasks"
+NEW_FILE = "UPGRADING.md"
+
+
+def run_git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def frameworks(template_dir: Path) -> list[str]:
+    return sorted(
+        path.name
+        for path in (template_dir / "templates").iterdir()
+        if path.is_dir() and not path.name.startswith("_")
+    )
+
+
+def make_newer_release(repo: Path) -> None:
+    """A realistic template change: a new question with a default, a new file, a changed line."""
+    with (repo / "copier.yml").open("a", encoding="utf-8") as config:
+        config.write(
+            "\nupgrade_notes:\n  type: bool\n  help: Ship upgrade notes\n  default: true\n"
+        )
+    for framework in frameworks(repo):
+        root = repo / "templates" / framework
+        readme = root / "README.md.jinja"
+        lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[0] = NEW_README_TITLE + "\n"
+        readme.write_text("".join(lines), encoding="utf-8")
+        (root / f"{{% if upgrade_notes %}}{NEW_FILE}{{% endif %}}.jinja").write_text(
+            "# Upgrading {{ project_name }}\n\nRun `tqgen update` or `copier update`.\n",
+            encoding="utf-8",
+        )
+
+
+@dataclass(frozen=True)
+class Releases:
+    """The template repository (two tags) and a plain copy of the older release.
+
+    Attributes:
+        repo: A git repository tagged OLD_TAG and NEW_TAG.
+        installed_copy: The older release as a plain folder, as the wheel carries it.
+    """
+
+    repo: Path
+    installed_copy: Path
+
+
+@pytest.fixture(scope="session")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Releases:
+    repo = tmp_path_factory.mktemp("template-releases")
+    shutil.copy2(REPO_ROOT / "copier.yml", repo / "copier.yml")
+    shutil.copytree(REPO_ROOT / "templates", repo / "templates")
+    installed_copy = tmp_path_factory.mktemp("installed") / "_template"
+    shutil.copytree(repo, installed_copy)
+    run_git(repo, "init", "--quiet", "--initial-branch=main")
+    run_git(repo, "add", "--all")
+    run_git(repo, "commit", "--quiet", "--message", "release")
+    run_git(repo, "tag", OLD_TAG)
+    make_newer_release(repo)
+    run_git(repo, "add", "--all")
+    run_git(repo, "commit", "--quiet", "--message", "newer release")
+    run_git(repo, "tag", NEW_TAG)
+    return Releases(repo=repo, installed_copy=installed_copy)
+
+
+@pytest.fixture
+def installed_tqgen(releases: Releases, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """tqgen as installed from a wheel: renders the plain copy, records the repository URL."""
+    monkeypatch.setenv(TEMPLATE_ENV, str(releases.installed_copy))
+    monkeypatch.setenv(URL_ENV, str(releases.repo))
+    settings = tmp_path.parent / f"{tmp_path.name}-copier-settings.yml"
+    settings.write_text("{}\n")  # an empty settings file: no user defaults, no trust
+    monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -1,0 +1,191 @@
+"""Updating generated projects to a newer template release, with plain Copier and tqgen update."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases, run_git
+from tqgen.cli import app
+
+runner = CliRunner()
+# A new function at the end of tasks.py: merges cleanly with the newer release.
+USER_TASK = '\n\ndef user_added_helper() -> str:\n    """Added by the user."""\n    return "mine"\n'
+USER_DESCRIPTION = 'description = "Edited by the user"'
+USER_TITLE = "# demo (edited by the user)"
+
+
+def generate(*extra: str) -> Path:
+    result = runner.invoke(app, ["new", "demo", "--defaults", *extra])
+    assert result.exit_code == 0, result.output
+    return Path("demo").absolute()
+
+
+def edit_like_a_user(project: Path, *, touch_readme_title: bool = True) -> None:
+    """A new task, a changed setting and (optionally) an edited README title; committed."""
+    tasks = next(project.glob("src/*/tasks.py"))
+    tasks.write_text(tasks.read_text() + USER_TASK)
+    pyproject = project / "pyproject.toml"
+    lines = [
+        USER_DESCRIPTION if line.startswith("description = ") else line
+        for line in pyproject.read_text().splitlines()
+    ]
+    pyproject.write_text("\n".join(lines) + "\n")
+    if touch_readme_title:
+        readme = project / "README.md"
+        rest = readme.read_text().splitlines(keepends=True)[1:]
+        readme.write_text(USER_TITLE + "\n" + "".join(rest))
+    run_git(project, "commit", "--quiet", "--all", "--message", "user edits")
+
+
+def assert_user_edits_kept(project: Path) -> None:
+    assert next(project.glob("src/*/tasks.py")).read_text().endswith(USER_TASK)
+    assert USER_DESCRIPTION in (project / "pyproject.toml").read_text().splitlines()
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(project)): path.read_bytes()
+        for path in sorted(project.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    }
+
+
+@pytest.mark.usefixtures("installed_tqgen")
+class TestRecordedSource:
+    def test_installed_cli_records_the_repository_and_release_tag(self, releases: Releases):
+        """A project from the installed CLI names the template repository and its release tag."""
+        project = generate()
+        answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+        assert answers["_src_path"] == str(releases.repo)
+        assert answers["_commit"] == OLD_TAG
+        assert run_git(project, "status", "--porcelain") == ""
+
+
+@pytest.mark.usefixtures("installed_tqgen")
+class TestPlainCopierUpdate:
+    def test_plain_copier_update_merges_the_newer_release(self):
+        """Plain `copier update` keeps user edits, adds the new file and marks the overlap."""
+        project = generate()
+        edit_like_a_user(project)
+        result = subprocess.run(
+            [sys.executable, "-m", "copier", "update", "--defaults", "--quiet"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert_user_edits_kept(project)
+        assert (project / NEW_FILE).is_file()
+        readme = (project / "README.md").read_text()
+        assert "<<<<<<< before updating" in readme
+        assert USER_TITLE in readme
+        answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+        assert answers["_commit"] == NEW_TAG
+        assert answers["upgrade_notes"] is True
+
+
+@pytest.mark.usefixtures("installed_tqgen")
+class TestTqgenUpdate:
+    def test_conflicts_are_reported_by_name_with_a_non_zero_exit(self):
+        """An overlapping edit makes `tqgen update` exit 6 and name the conflicted file."""
+        project = generate()
+        edit_like_a_user(project)
+        result = runner.invoke(app, ["update", str(project)])
+        assert result.exit_code == 6, result.output
+        assert f"{OLD_TAG[1:]} -> {NEW_TAG[1:]}" in result.stdout
+        error = result.stderr.strip().splitlines()
+        assert len(error) == 1
+        assert "conflicts in 1 file(s): README.md" in error[0]
+        assert_user_edits_kept(project)
+        assert (project / NEW_FILE).is_file()
+
+    def test_update_without_overlap_succeeds(self):
+        """Without overlapping edits the update applies cleanly and exits 0."""
+        project = generate()
+        edit_like_a_user(project, touch_readme_title=False)
+        result = runner.invoke(app, ["update", str(project)])
+        assert result.exit_code == 0, result.output
+        assert "Updated" in result.stdout
+        assert_user_edits_kept(project)
+        assert (project / "README.md").read_text().startswith("# demo: background tasks\n")
+        assert (project / NEW_FILE).is_file()
+
+    def test_check_reports_the_update_and_changes_nothing(self):
+        """--check names both versions and leaves the project untouched."""
+        project = generate()
+        before = snapshot(project)
+        result = runner.invoke(app, ["update", "--check", str(project)])
+        assert result.exit_code == 0, result.output
+        assert f"{OLD_TAG[1:]} -> {NEW_TAG[1:]}" in result.stdout
+        assert "update is available" in result.stdout
+        assert snapshot(project) == before
+
+    def test_updated_project_is_up_to_date(self):
+        """After an update is committed, --check says the project is up to date."""
+        project = generate()
+        assert runner.invoke(app, ["update", str(project)]).exit_code == 0
+        run_git(project, "add", "--all")
+        run_git(project, "commit", "--quiet", "--message", "update")
+        result = runner.invoke(app, ["update", "--check", str(project)])
+        assert result.exit_code == 0, result.output
+        assert "up to date" in result.stdout
+
+
+def make_not_git(project: Path) -> list[str]:
+    subprocess.run(["rm", "-rf", str(project / ".git")], check=True)
+    return []
+
+
+def make_dirty(project: Path) -> list[str]:
+    (project / "README.md").write_text("local change\n")
+    return []
+
+
+def remove_answers(project: Path) -> list[str]:
+    run_git(project, "rm", "--quiet", ".copier-answers.yml")
+    run_git(project, "commit", "--quiet", "--message", "drop answers")
+    return []
+
+
+def foreign_answers(project: Path) -> list[str]:
+    (project / ".copier-answers.yml").write_text(
+        "_commit: v1.0.0\n_src_path: gh:someone/other-template\nauthor: me\n"
+    )
+    run_git(project, "commit", "--quiet", "--all", "--message", "other template")
+    return []
+
+
+def downgrade(project: Path) -> list[str]:
+    return ["--to", "v0.0.1"]
+
+
+@pytest.mark.usefixtures("installed_tqgen")
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("break_project", "message"),
+        [
+            (make_not_git, "not in a git repository"),
+            (make_dirty, "uncommitted changes"),
+            (remove_answers, "has no .copier-answers.yml"),
+            (foreign_answers, "written by another template"),
+            (downgrade, "downgrades are not supported"),
+        ],
+    )
+    def test_one_line_exit_2_and_nothing_changed(self, break_project, message: str):
+        """Each unusable project gives one error line, exit 2, and no file changes."""
+        project = generate()
+        extra = break_project(project)
+        before = snapshot(project)
+        result = runner.invoke(app, ["update", str(project), *extra])
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert message in lines[0]
+        assert snapshot(project) == before
