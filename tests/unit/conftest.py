@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from support.combinations import REPO_ROOT
+from support.gitrepo import build_template_repo, isolated_git_env
 
 from tqgen.template_source import TEMPLATE_ENV
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "tqgen tests",
-    "GIT_AUTHOR_EMAIL": "tests@tqgen.invalid",
-    "GIT_COMMITTER_NAME": "tqgen tests",
-    "GIT_COMMITTER_EMAIL": "tests@tqgen.invalid",
-    "GIT_CONFIG_GLOBAL": "/dev/null",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
 @pytest.fixture(scope="session")
 def committed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A git repository holding this checkout's copier.yml and templates/, committed."""
-    repo = tmp_path_factory.mktemp("template-repo")
-    shutil.copy2(REPO_ROOT / "copier.yml", repo / "copier.yml")
-    shutil.copytree(REPO_ROOT / "templates", repo / "templates")
-    env = {**GIT_ENV, "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    for command in (
-        ["git", "init", "--quiet", "--initial-branch=main"],
-        ["git", "add", "--all"],
-        ["git", "commit", "--quiet", "--message", "templates under test"],
-    ):
-        subprocess.run(command, cwd=repo, env=env, check=True)
-    return repo
+    return build_template_repo(REPO_ROOT, tmp_path_factory.mktemp("cli") / "template-repo")
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +23,7 @@ def _isolated_environment(
 ) -> None:
     """Point tqgen at the committed templates; keep the user's git and Copier config out."""
     monkeypatch.setenv(TEMPLATE_ENV, str(committed_template))
-    for key, value in GIT_ENV.items():
+    for key, value in isolated_git_env().items():
         monkeypatch.setenv(key, value)
     settings = tmp_path.parent / f"{tmp_path.name}-copier-settings.yml"
     settings.write_text("{}\n")  # an empty settings file: no user defaults, no trust

@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from packaging.version import Version
+from support.combinations import REPO_ROOT
+from support.gitrepo import (
+    TEMPLATE_TAG,
+    build_template_repo,
+    git,
+    git_save,
+    isolated_git_env,
+)
 
 from tqgen import __version__
 from tqgen.template_source import TEMPLATE_ENV
 from tqgen.versioning import URL_ENV
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 OLD_TAG = f"v{__version__}"
 NEW_TAG = (
     f"v{Version(__version__).major}.{Version(__version__).minor}.{Version(__version__).micro + 1}"
 )
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "tqgen tests",
-    "GIT_AUTHOR_EMAIL": "tests@tqgen.invalid",
-    "GIT_COMMITTER_NAME": "tqgen tests",
-    "GIT_COMMITTER_EMAIL": "tests@tqgen.invalid",
-    "GIT_CONFIG_GLOBAL": "/dev/null",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 # What the newer release changes; the user edits the README title too, so that line conflicts.
 NEW_README_TITLE = "# {{ project_name }}: background tasks"
 NEW_FILE = "UPGRADING.md"
-
-
-def run_git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV}
-    return subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
-    ).stdout
 
 
 def frameworks(template_dir: Path) -> list[str]:
@@ -81,19 +71,16 @@ class Releases:
 
 @pytest.fixture(scope="session")
 def releases(tmp_path_factory: pytest.TempPathFactory) -> Releases:
-    repo = tmp_path_factory.mktemp("template-releases")
-    shutil.copy2(REPO_ROOT / "copier.yml", repo / "copier.yml")
-    shutil.copytree(REPO_ROOT / "templates", repo / "templates")
-    installed_copy = tmp_path_factory.mktemp("installed") / "_template"
-    shutil.copytree(repo, installed_copy)
-    run_git(repo, "init", "--quiet", "--initial-branch=main")
-    run_git(repo, "add", "--all")
-    run_git(repo, "commit", "--quiet", "--message", "release")
-    run_git(repo, "tag", OLD_TAG)
+    root = tmp_path_factory.mktemp("upgrade")
+    repo = build_template_repo(REPO_ROOT, root / "template-releases")
+    # Release tags only: the snapshot's own tag would name the same commit.
+    git(repo, "tag", "--delete", TEMPLATE_TAG)
+    git(repo, "tag", OLD_TAG)
+    # The wheel's copy of the older release: the same files, no history.
+    installed_copy = root / "installed" / "_template"
+    shutil.copytree(repo, installed_copy, ignore=shutil.ignore_patterns(".git"))
     make_newer_release(repo)
-    run_git(repo, "add", "--all")
-    run_git(repo, "commit", "--quiet", "--message", "newer release")
-    run_git(repo, "tag", NEW_TAG)
+    git_save(repo, "newer release", tag=NEW_TAG)
     return Releases(repo=repo, installed_copy=installed_copy)
 
 
@@ -105,7 +92,7 @@ def installed_tqgen(releases: Releases, monkeypatch: pytest.MonkeyPatch, tmp_pat
     settings = tmp_path.parent / f"{tmp_path.name}-copier-settings.yml"
     settings.write_text("{}\n")  # an empty settings file: no user defaults, no trust
     monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
-    for key, value in GIT_ENV.items():
+    for key, value in isolated_git_env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
     return tmp_path

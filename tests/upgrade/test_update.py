@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.gitrepo import git as run_git
 from typer.testing import CliRunner
 
-from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases, run_git
+from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases
 from tqgen.cli import app
 
 runner = CliRunner()
