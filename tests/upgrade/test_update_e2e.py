@@ -1,0 +1,41 @@
+"""An updated project still installs, lints and passes its own tests against a real broker."""
+
+from __future__ import annotations
+
+import pytest
+from support.brokers import isolated_broker
+from support.gitrepo import git
+from support.uvenv import run_in_project, uv_sync
+from typer.testing import CliRunner
+
+from tests.upgrade.conftest import NEW_FILE
+from tests.upgrade.test_update import assert_user_edits_kept, edit_like_a_user, generate
+from tqgen.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.e2e
+@pytest.mark.usefixtures("installed_tqgen")
+class TestUpdatedProjectWorks:
+    @pytest.mark.parametrize("web", ["fastapi", "django"])
+    def test_suite_passes_after_update_and_conflict_resolution(self, web: str):
+        """Edit, update across releases, resolve the reported conflict: ruff and pytest pass."""
+        project = generate("--web", web)
+        edit_like_a_user(project)
+        result = runner.invoke(app, ["update", str(project)])
+        assert result.exit_code == 6, result.output
+        # Resolve README.md the way a user keeping the template's side would.
+        git(project, "checkout", "--theirs", "--", "README.md")
+        git(project, "add", "--all")
+        git(project, "commit", "--quiet", "--message", "Update the template")
+        assert_user_edits_kept(project)
+        assert (project / NEW_FILE).is_file()
+
+        uv_sync(project)
+        for check in (["ruff", "check"], ["ruff", "format", "--check"]):
+            completed = run_in_project(project, check)
+            assert completed.returncode == 0, completed.stdout + completed.stderr
+        with isolated_broker("redis") as target:
+            completed = run_in_project(project, ["pytest", "-q"], env=target.env())
+        assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
