@@ -22,11 +22,13 @@ from support.uvenv import copy_project, project_env, run_in_project, uv_sync, ve
 pytestmark = pytest.mark.e2e
 
 PROBE_DIR = Path(__file__).parent / "probe"
-TASKS, TASK_SECONDS = 3, 2.0
-# Redis redelivers an unacknowledged task after the visibility timeout; keep it short but
-# longer than one probe task, or a task still running would be delivered twice.
+TASKS = 3
+# Redis redelivers an unacknowledged task after the visibility timeout: keep it short so the
+# test is quick, but longer than it takes to see a task start and kill the worker.
 VISIBILITY_TIMEOUT, RESTORE_INTERVAL = 5, 1
 START_TIMEOUT, FINISH_TIMEOUT = 60, 120
+# How long a probe task waits for its gate before giving up (bounds a stuck run).
+GATE_TIMEOUT = FINISH_TIMEOUT
 
 
 def _one_per_broker() -> list[Combination]:
@@ -40,6 +42,11 @@ def _one_per_broker() -> list[Combination]:
 def _starts(target: BrokerTarget, key: str) -> list[str]:
     with RedisClient(target.results_db) as client:
         return client.execute("LRANGE", key, "0", "-1")
+
+
+def _open_gate(target: BrokerTarget, gate: str) -> None:
+    with RedisClient(target.results_db) as client:
+        client.execute("SET", gate, "open")
 
 
 def _app_of(worker_args: list[str]) -> str:
@@ -59,7 +66,7 @@ class TestWorkerKill:
     def test_tasks_survive(
         self, combination: Combination, rendered_projects: RenderedProjects, tmp_path: Path
     ) -> None:
-        """Every submitted task ends SUCCESS, and each task running at the kill ran again."""
+        """Every submitted task ends SUCCESS, and each task running at the kill runs again."""
         project = copy_project(rendered_projects.get(combination), tmp_path / "project")
         shutil.copy2(PROBE_DIR / "tqgen_probe.py", project / "src" / "tqgen_probe.py")
         uv_sync(project)
@@ -80,12 +87,12 @@ class TestWorkerKill:
                 "tqgen_probe",
             ]
             client = [str(PROBE_DIR / "celery_client.py"), _app_of(worker_args)]
-            key = f"tqgen-probe-{combination.id}"
+            key, gate = f"tqgen-probe-{combination.id}", f"tqgen-gate-{combination.id}"
 
             with running(worker_args, project, env, tmp_path / "worker-1.log") as first:
                 submitted = run_in_project(
                     project,
-                    ["python", *client, "submit", key, str(TASK_SECONDS), str(TASKS)],
+                    ["python", *client, "submit", key, gate, str(GATE_TIMEOUT), str(TASKS)],
                     extra,
                 )
                 assert submitted.returncode == 0, submitted.stderr
@@ -96,6 +103,8 @@ class TestWorkerKill:
                     pytest.fail(f"{error}\n{_logs(first)}")
                 killed_mid_task = set(_starts(target, key))
                 first.kill()
+            # Only now may tasks finish: none of them can have finished on the killed worker.
+            _open_gate(target, gate)
 
             with running(worker_args, project, env, tmp_path / "worker-2.log") as second:
                 waited = run_in_project(

@@ -1,8 +1,8 @@
 """Submit probe tasks and collect their results through a generated project's Celery app.
 
 Run with the project's Python:
-    python celery_client.py APP submit KEY SECONDS COUNT   -> prints a JSON list of task ids
-    python celery_client.py APP wait TIMEOUT ID...         -> prints {id: {"state", "result"}}
+    python celery_client.py APP submit KEY GATE TIMEOUT COUNT  -> prints a JSON list of task ids
+    python celery_client.py APP wait TIMEOUT ID...             -> prints {id: {"state", "result"}}
 """
 
 import json
@@ -16,9 +16,9 @@ def main(argv: list[str]) -> None:
     """Dispatch the sub-command."""
     app = find_app(argv[1])
     if argv[2] == "submit":
-        key, seconds, count = argv[3], float(argv[4]), int(argv[5])
+        key, gate, timeout, count = argv[3], argv[4], float(argv[5]), int(argv[6])
         ids = [
-            app.send_task("tqgen_probe.record_and_sleep", args=[key, seconds]).id
+            app.send_task("tqgen_probe.record_and_wait", args=[key, gate, timeout]).id
             for _ in range(count)
         ]
         print(json.dumps(ids))

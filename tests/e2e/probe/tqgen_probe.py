@@ -11,10 +11,18 @@ import redis
 from celery import shared_task
 
 
-@shared_task(name="tqgen_probe.record_and_sleep", bind=True)
-def record_and_sleep(self, key: str, seconds: float) -> str:
-    """Append this task's id to the Redis list `key`, then sleep `seconds`."""
+@shared_task(name="tqgen_probe.record_and_wait", bind=True)
+def record_and_wait(self, key: str, gate: str, timeout: float) -> str:
+    """Append this task's id to the Redis list `key`, then wait until the key `gate` exists.
+
+    The test opens the gate only after it has killed the worker, so no task can finish on the
+    worker that is killed, however the timing falls. `timeout` bounds a task nobody releases.
+    """
     client = redis.Redis.from_url(os.environ["TQGEN_PROBE_REDIS_URL"])
     client.rpush(key, self.request.id)
-    time.sleep(seconds)
+    deadline = time.monotonic() + timeout
+    while not client.exists(gate):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nobody opened the gate {gate!r}")
+        time.sleep(0.05)
     return self.request.id
