@@ -48,7 +48,8 @@ def make_newer_release(repo: Path) -> None:
         root = repo / "templates" / framework
         readme = root / "README.md.jinja"
         lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
-        lines[0] = NEW_README_TITLE + "\n"
+        title = next(i for i, line in enumerate(lines) if line.startswith("# "))
+        lines[title] = NEW_README_TITLE + "\n"
         readme.write_text("".join(lines), encoding="utf-8")
         (root / f"{{% if upgrade_notes %}}{NEW_FILE}{{% endif %}}.jinja").write_text(
             "# Upgrading {{ project_name }}\n\nRun `tqgen update` or `copier update`.\n",
