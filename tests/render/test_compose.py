@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 from support.combinations import Combination
-from support.compose import bound_to_loopback, command, load_compose, option_value, published_ports
+from support.compose import (
+    bound_to_loopback,
+    command,
+    interpolate,
+    load_compose,
+    option_value,
+    published_ports,
+)
 from support.compose import services as compose_services
 from support.tools import compose_schema_check
 
@@ -51,12 +58,13 @@ class TestComposeFile:
         assert not exposed, "ports published beyond localhost:\n" + "\n".join(exposed)
 
     def test_redis_keeps_queued_tasks(self, project: Path, combination: Combination) -> None:
-        """A Redis broker persists with AOF and refuses writes rather than evicting tasks."""
-        if combination.broker != "redis":
-            pytest.skip("the broker is not Redis")
-        args = command(load_compose(project), "redis")
+        """Redis (broker or result backend) persists with AOF; as a broker it never evicts."""
+        compose = load_compose(project)
+        assert "redis" in compose_services(compose), "no redis service for the Redis results"
+        args = command(compose, "redis")
         assert option_value(args, "--appendonly") == "yes", args
-        assert option_value(args, "--maxmemory-policy") == "noeviction", args
+        if combination.broker == "redis":
+            assert option_value(args, "--maxmemory-policy") == "noeviction", args
 
 
 class TestPortCheck:
@@ -76,3 +84,27 @@ class TestPortCheck:
     def test_entries(self, entry: object, expected: bool) -> None:
         """Only entries that name host 127.0.0.1 count as loopback."""
         assert bound_to_loopback(entry) is expected
+
+
+class TestInterpolation:
+    """The harness expands compose variables in commands the way compose does."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("${PORT:-8000}", "1234"),
+            ("${MISSING:-8000}", "8000"),
+            ("${EMPTY:-d}", "d"),
+            ("${EMPTY-d}", ""),
+            ("$$PORT", "$PORT"),
+            ("--port=$PORT", "--port=1234"),
+        ],
+    )
+    def test_rules(self, text: str, expected: str) -> None:
+        """Defaults, empty values and `$$` escapes follow the compose-spec rules."""
+        assert interpolate(text, {"PORT": "1234", "EMPTY": ""}) == expected
+
+    def test_required_variable(self) -> None:
+        """`${VAR:?message}` with VAR unset is an error, as in compose."""
+        with pytest.raises(KeyError, match="SECRET"):
+            interpolate("${SECRET:?set it}", {})
