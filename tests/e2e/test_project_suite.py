@@ -19,6 +19,11 @@ class TestGeneratedProject:
         result = run_in_project(installed_project, ["ruff", "check", "--no-cache", "."])
         assert result.returncode == 0, result.stdout + result.stderr
 
+    def test_ruff_format(self, installed_project: Path) -> None:
+        """The project's pinned ruff would reformat nothing."""
+        result = run_in_project(installed_project, ["ruff", "format", "--check", "--no-cache", "."])
+        assert result.returncode == 0, result.stdout + result.stderr
+
     def test_pytest_against_real_broker(
         self, installed_project: Path, broker_target: BrokerTarget
     ) -> None:
