@@ -14,7 +14,8 @@ from tqgen.errors import TqgenError
 
 app = typer.Typer(
     help="Generate a hardened, tested background-task project from Copier templates.",
-    rich_markup_mode="rich",
+    # Plain Click help: importing rich to format it would cost more than half a second.
+    rich_markup_mode=None,
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -80,7 +81,10 @@ def new(
         typer.Option("--user-defaults", help="Use the defaults in your Copier settings.yml."),
     ] = False,
 ) -> None:
-    """Ask what was not given, then render a new project into NAME/."""
+    """Create a new project in NAME/.
+
+    Asks, on a terminal, only what the options did not answer.
+    """
     from tqgen.generate import NewProject, generate
 
     request = NewProject(
@@ -100,7 +104,10 @@ def new(
 
 @app.command("list")
 def list_combinations() -> None:
-    """Print every supported combination, then the choices that are not available and why."""
+    """List the supported combinations.
+
+    Then the choices that are not available, each with the reason.
+    """
     from tqgen.catalog import COMBINATION_KEYS, Catalog
     from tqgen.template_source import find_template
 
@@ -126,7 +133,10 @@ def update(
         str | None, typer.Option(help="Update to this release tag instead of the latest.")
     ] = None,
 ) -> None:
-    """Update a generated project to a newer template release, reporting every conflict."""
+    """Update a project to a newer template release.
+
+    Refuses an untracked or uncommitted project; names every file left with a conflict.
+    """
     from tqgen.update import apply, plan
 
     found = _report(lambda: plan(path, to))
