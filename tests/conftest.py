@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-# tests/support is imported as the top-level package `support` (pytest runs with importlib mode).
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from support.combinations import REPO_ROOT
 from support.gitrepo import build_template_repo, isolated_git_env
 from support.locking import BuildOnce, session_root
