@@ -39,6 +39,21 @@ class TestCombinations:
         assert catalog.disabled_reason(rabbitmq, {"framework": "celery"}) == ""
 
 
+class TestDefaults:
+    def test_every_question_has_an_explicit_default(self, catalog: Catalog):
+        """A question without a default would turn an option off when an update adds it."""
+        missing = [question.name for question in catalog.questions if question.default is None]
+        assert missing == []
+
+    def test_every_default_is_a_valid_answer(self, catalog: Catalog):
+        """--defaults never picks a disabled choice or an answer its validator rejects."""
+        answers: dict[str, object] = {"project_name": "demo"}
+        for question in catalog.questions[1:]:
+            if catalog.is_asked(question, answers):
+                answers[question.name] = catalog.default(question, answers)
+                catalog.check(question, answers[question.name], answers)
+
+
 class TestProjectName:
     @pytest.mark.parametrize("name", ["demo", "my-tasks", "my_tasks", "a1", "x" * 40])
     def test_accepts_lowercase_identifiers_and_dashed_names(self, catalog: Catalog, name: str):
