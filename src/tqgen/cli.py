@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from tqgen import __version__
-from tqgen.errors import TqgenError
+from tqgen.errors import TqgenError, one_line
 
 app = typer.Typer(
     help="Generate a hardened, tested background-task project from Copier templates.",
@@ -29,8 +29,7 @@ def _report(call: Callable[[], T]) -> T:
     try:
         return call()
     except TqgenError as error:
-        message = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
-        typer.echo(f"tqgen: error: {message}", err=True)
+        typer.echo(f"tqgen: error: {one_line(error)}", err=True)
         raise typer.Exit(error.exit_code) from None
 
 

@@ -6,6 +6,11 @@ Every message says what was wrong and, where there is one, how to fix it. Constr
 from __future__ import annotations
 
 
+def one_line(error: BaseException | str) -> str:
+    """An error's message on one line, as the CLI prints every error."""
+    return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+
+
 class TqgenError(Exception):
     """Root of tqgen's errors: an expected failure that stops the command.
 

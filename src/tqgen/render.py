@@ -5,14 +5,21 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import warnings
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from tqgen import git, versioning
-from tqgen.errors import AbortedError, InvalidAnswerError, TargetNotEmptyError, TemplateError
-from tqgen.template_source import TemplateSource
+from tqgen.errors import (
+    AbortedError,
+    InvalidAnswerError,
+    TargetNotEmptyError,
+    TemplateError,
+    TqgenError,
+    one_line,
+)
+from tqgen.template_source import TEMPLATE_PATHS, TemplateSource
 
 
 def check_target(target: Path) -> None:
@@ -47,47 +54,61 @@ def render(
     """
     # Imported here so `tqgen --help` never pays for Copier.
     import copier
-    import jinja2
-    from copier.errors import CopierError, DirtyLocalWarning
+    from copier.errors import CopierError
 
     target = target.absolute()
     check_target(target)
     if init_git:
         git.require_git()
-    source_url = "" if source.is_git else versioning.template_url()
     # A hidden sibling on the same filesystem, so the final move is a rename. mkdir (unlike
     # mkdtemp) honours the umask, so the project gets the permissions the user expects.
     staging = target.parent / f".{target.name}.tqgen-{secrets.token_hex(4)}"
     staging.mkdir()
     try:
-        with warnings.catch_warnings():
-            # Rendering a source checkout includes its uncommitted changes on purpose.
-            warnings.simplefilter("ignore", DirtyLocalWarning)
+        with tempfile.TemporaryDirectory(prefix="tqgen-template-") as snapshot:
+            # Copier renders a snapshot of the templates only: cloning a checkout would drag in
+            # its uncommitted files, nested repositories (a project generated inside it) and all.
             copier.run_copy(
-                source.location,
+                str(_snapshot(source.local_dir, Path(snapshot))),
                 staging,
                 data=dict(answers),
-                vcs_ref=source.vcs_ref,
                 defaults=True,
                 quiet=True,
                 # The user's Copier settings must not change what tqgen generates.
                 settings=copier.Settings(),
             )
-        if not source.is_git:
-            versioning.record_source(staging, source_url, versioning.release_tag())
+        versioning.record_source(staging, source.src_path, source.commit)
         if init_git:
             git.init_and_commit(staging, commit_message)
         _move_into_place(staging, target)
     except KeyboardInterrupt:
         raise AbortedError("interrupted; nothing was written") from None
-    except (CopierError, jinja2.TemplateError) as error:
-        raise TemplateError(f"cannot render the template: {error}") from None
+    except TqgenError:
+        raise
+    except CopierError as error:
+        raise TemplateError(f"cannot render the template: {one_line(error)}") from None
     except ValueError as error:
         # Copier reports failed validators and invalid choices as plain ValueError.
-        raise InvalidAnswerError(str(error).strip()) from None
+        raise InvalidAnswerError(one_line(error)) from None
+    except Exception as error:  # Jinja, git or file errors inside Copier: never a traceback
+        raise TemplateError(
+            f"cannot render the template: {type(error).__name__}: {one_line(error)}"
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _snapshot(template_dir: Path, into: Path) -> Path:
+    """Copy what Copier reads from template_dir into a fresh folder, and return it."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.py[co]")
+    for name in TEMPLATE_PATHS:
+        source = template_dir / name
+        if source.is_dir():
+            shutil.copytree(source, into / name, ignore=ignore)
+        else:
+            shutil.copy2(source, into / name)
+    return into
 
 
 def _move_into_place(staging: Path, target: Path) -> None:

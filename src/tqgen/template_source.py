@@ -1,51 +1,62 @@
-"""Where the template repository (copier.yml + templates/) is found."""
+"""Where the templates (copier.yml + templates/) are, and what a project records about them."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqgen import versioning
 from tqgen.errors import TemplateError
 
 # Points tqgen at another template repository (a local path), e.g. a checkout under test.
 TEMPLATE_ENV = "TQGEN_TEMPLATE"
+# What Copier reads from a template repository; nothing else is rendered or copied.
+TEMPLATE_PATHS = ("copier.yml", "templates")
 
 
 @dataclass(frozen=True)
 class TemplateSource:
-    """A template repository and the git reference to render from.
+    """The templates to render, and where a generated project finds them again.
 
     Attributes:
-        location: An absolute path; Copier records it verbatim in the answers file.
-        vcs_ref: The git reference; None lets Copier pick the latest release tag.
-        local_dir: A local directory holding the same copier.yml, for reading the questions.
+        local_dir: The directory holding copier.yml and templates/.
+        src_path: Recorded as `_src_path`: where `copier update` fetches the template from.
+        commit: Recorded as `_commit`: the git reference of the version being rendered.
     """
 
-    location: str
-    vcs_ref: str | None
     local_dir: Path
-
-    @property
-    def is_git(self) -> bool:
-        """Whether Copier renders from git history.
-
-        A plain folder (the copy inside the wheel) records no version; tqgen then records the
-        release's repository and tag itself.
-        """
-        return _is_git_root(self.local_dir)
+    src_path: str
+    commit: str
 
 
-def _is_git_root(path: Path) -> bool:
-    return (path / ".git").exists()
+def _git_describe(path: Path) -> str | None:
+    """What Copier records as `_commit` for a git template: `git describe --tags --always`."""
+    if not (path / ".git").exists():
+        return None
+    try:
+        result = subprocess.run(
+            ["git", "describe", "--tags", "--always"],
+            cwd=path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return result.stdout.strip() or None
 
 
 def _from_path(path: Path) -> TemplateSource:
     path = path.resolve()
     if not (path / "copier.yml").is_file():
         raise TemplateError(f"no copier.yml in {path}: not a tqgen template repository")
-    # A git checkout renders its HEAD (the code at hand), not its latest release tag.
-    return TemplateSource(str(path), "HEAD" if _is_git_root(path) else None, path)
+    if commit := _git_describe(path):
+        # A git checkout (development, tests): later updates come from the checkout itself.
+        return TemplateSource(path, str(path), commit)
+    # A plain folder, such as the copy inside the wheel: it is the tagged release of this version.
+    return TemplateSource(path, versioning.template_url(), versioning.release_tag())
 
 
 def find_template() -> TemplateSource:

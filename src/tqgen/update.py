@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tqgen import git
-from tqgen.errors import TemplateError, TqgenError, UsageError
+from tqgen.errors import TemplateError, TqgenError, UsageError, one_line
 from tqgen.versioning import ANSWERS_FILE
 
 # What marks a tqgen project's answers file (and not another Copier template's).
@@ -87,7 +87,7 @@ def plan(project: Path, to: str | None = None) -> UpdatePlan:
     try:
         _, current, latest = get_update_data(project)
     except (CopierError, ValueError, OSError) as error:
-        raise UsageError(f"cannot reach the project's template: {_one_line(error)}") from None
+        raise UsageError(f"cannot reach the project's template: {one_line(error)}") from None
     if to is not None:
         try:
             latest = str(Version(to.removeprefix("v")))
@@ -118,10 +118,10 @@ def apply(update: UpdatePlan, to: str | None = None) -> None:
         )
     except UserMessageError as error:
         _restore(update.project)
-        raise UsageError(_one_line(error)) from None
+        raise UsageError(one_line(error)) from None
     except (CopierError, ValueError, OSError) as error:
         _restore(update.project)
-        raise TemplateError(f"the update failed and was undone: {_one_line(error)}") from None
+        raise TemplateError(f"the update failed and was undone: {one_line(error)}") from None
     except KeyboardInterrupt:
         _restore(update.project)
         raise UsageError("interrupted; the update was undone") from None
@@ -140,10 +140,6 @@ def _restore(project: Path) -> None:
     _git(project, "reset", "--quiet", "HEAD", "--", ".")
     _git(project, "checkout", "--quiet", "HEAD", "--", ".")
     _git(project, "clean", "--quiet", "-d", "--force", "--", ".")
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
 
 
 def find_conflicts(project: Path) -> list[str]:

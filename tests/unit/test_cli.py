@@ -179,6 +179,25 @@ class TestBadInput:
         assert listing(tmp_path) == []
 
 
+class TestTemplateSource:
+    def test_checkout_with_a_project_generated_inside_renders(
+        self, tmp_path: Path, committed_template: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        """A checkout holding a generated project (a nested git repository) still renders."""
+        checkout = tmp_path.parent / f"{tmp_path.name}-checkout"
+        shutil.copytree(committed_template, checkout)
+        monkeypatch.setenv(TEMPLATE_ENV, str(checkout))
+        monkeypatch.chdir(checkout)
+        assert runner.invoke(app, ["new", "inside", "--defaults"]).exit_code == 0
+        monkeypatch.chdir(tmp_path)
+        result = runner.invoke(app, ["new", "demo", "--defaults"])
+        assert result.exit_code == 0, result.output
+        answers = yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text())
+        assert answers["_src_path"] == str(checkout)
+        assert answers["_commit"] == git(checkout, "describe", "--tags", "--always").strip()
+        assert not (tmp_path / "demo" / "inside").exists()
+
+
 class TestList:
     def test_lists_combinations_and_disabled_choices(self):
         """`tqgen list` prints the valid combinations and the unavailable choices with reasons."""
