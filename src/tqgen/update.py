@@ -76,7 +76,6 @@ def _check_clean_git(project: Path) -> None:
 def plan(project: Path, to: str | None = None) -> UpdatePlan:
     """Check the project can be updated and find the versions; raises UsageError if not."""
     from copier._main import get_update_data  # private in copier 9; tqgen pins copier<10
-    from copier.errors import CopierError
     from packaging.version import InvalidVersion, Version
 
     project = project.absolute()
@@ -86,7 +85,7 @@ def plan(project: Path, to: str | None = None) -> UpdatePlan:
     _check_clean_git(project)
     try:
         _, current, latest = get_update_data(project)
-    except (CopierError, ValueError, OSError) as error:
+    except Exception as error:  # an unreachable URL fails inside git, not only in Copier
         raise UsageError(f"cannot reach the project's template: {one_line(error)}") from None
     if to is not None:
         try:
@@ -104,7 +103,7 @@ def plan(project: Path, to: str | None = None) -> UpdatePlan:
 def apply(update: UpdatePlan, to: str | None = None) -> None:
     """Run Copier's update with inline conflicts; raise UpdateConflictError if any remain."""
     import copier
-    from copier.errors import CopierError, UserMessageError
+    from copier.errors import UserMessageError
 
     try:
         copier.run_update(
@@ -119,12 +118,14 @@ def apply(update: UpdatePlan, to: str | None = None) -> None:
     except UserMessageError as error:
         _restore(update.project)
         raise UsageError(one_line(error)) from None
-    except (CopierError, ValueError, OSError) as error:
-        _restore(update.project)
-        raise TemplateError(f"the update failed and was undone: {one_line(error)}") from None
     except KeyboardInterrupt:
         _restore(update.project)
         raise UsageError("interrupted; the update was undone") from None
+    except Exception as error:  # Copier, Jinja, git or file errors: undone, never a traceback
+        _restore(update.project)
+        raise TemplateError(
+            f"the update failed and was undone: {type(error).__name__}: {one_line(error)}"
+        ) from None
     if conflicted := find_conflicts(update.project):
         raise UpdateConflictError(
             f"the update left conflicts in {len(conflicted)} file(s): {', '.join(conflicted)}; "

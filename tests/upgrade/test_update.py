@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support.gitrepo import git as run_git
+from support.gitrepo import git_save
 from typer.testing import CliRunner
 
 from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases
@@ -139,6 +141,29 @@ class TestTqgenUpdate:
         assert "up to date" in result.stdout
 
 
+@pytest.mark.usefixtures("installed_tqgen")
+class TestFailedUpdate:
+    def test_a_release_that_fails_to_render_is_undone(
+        self, releases: Releases, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        """When the newer release cannot render, exit 3 and the project is as it was."""
+        project = generate()
+        edit_like_a_user(project)
+        broken = tmp_path.parent / f"{tmp_path.name}-broken-release"
+        shutil.copytree(releases.repo, broken)
+        (broken / "templates" / "celery" / "broken.txt.jinja").write_text("{{ no_such }}\n")
+        git_save(broken, "a broken release", tag="v99.0.0")
+        answers_file = project / ".copier-answers.yml"
+        answers_file.write_text(answers_file.read_text().replace(str(releases.repo), str(broken)))
+        run_git(project, "commit", "--quiet", "--all", "--message", "point at the broken release")
+        before = snapshot(project)
+        result = runner.invoke(app, ["update", str(project)])
+        assert result.exit_code == 3, result.output
+        assert "the update failed and was undone" in result.stderr
+        assert snapshot(project) == before
+        assert run_git(project, "status", "--porcelain") == ""
+
+
 def make_not_git(project: Path) -> list[str]:
     subprocess.run(["rm", "-rf", str(project / ".git")], check=True)
     return []
@@ -163,6 +188,15 @@ def foreign_answers(project: Path) -> list[str]:
     return []
 
 
+def unreachable_source(project: Path) -> list[str]:
+    answers = project / ".copier-answers.yml"
+    lines = answers.read_text().splitlines()
+    moved = ["_src_path: /nowhere/tqgen" if ln.startswith("_src_path:") else ln for ln in lines]
+    answers.write_text("\n".join(moved) + "\n")
+    run_git(project, "commit", "--quiet", "--all", "--message", "template moved away")
+    return []
+
+
 def downgrade(project: Path) -> list[str]:
     return ["--to", "v0.0.1"]
 
@@ -176,6 +210,7 @@ class TestBadInput:
             (make_dirty, "uncommitted changes"),
             (remove_answers, "has no .copier-answers.yml"),
             (foreign_answers, "written by another template"),
+            (unreachable_source, "cannot reach the project's template"),
             (downgrade, "downgrades are not supported"),
         ],
     )
