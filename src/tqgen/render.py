@@ -19,7 +19,7 @@ from tqgen.errors import (
     TqgenError,
     one_line,
 )
-from tqgen.template_source import TEMPLATE_PATHS, TemplateSource
+from tqgen.template_source import TemplateSource, copy_templates
 
 
 def check_target(target: Path) -> None:
@@ -69,7 +69,7 @@ def render(
             # Copier renders a snapshot of the templates only: cloning a checkout would drag in
             # its uncommitted files, nested repositories (a project generated inside it) and all.
             copier.run_copy(
-                str(_snapshot(source.local_dir, Path(snapshot))),
+                str(copy_templates(source.local_dir, Path(snapshot))),
                 staging,
                 data=dict(answers),
                 defaults=True,
@@ -97,18 +97,6 @@ def render(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
-
-
-def _snapshot(template_dir: Path, into: Path) -> Path:
-    """Copy what Copier reads from template_dir into a fresh folder, and return it."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.py[co]")
-    for name in TEMPLATE_PATHS:
-        source = template_dir / name
-        if source.is_dir():
-            shutil.copytree(source, into / name, ignore=ignore)
-        else:
-            shutil.copy2(source, into / name)
-    return into
 
 
 def _move_into_place(staging: Path, target: Path) -> None:

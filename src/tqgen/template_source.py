@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,20 @@ class TemplateSource:
     local_dir: Path
     src_path: str
     commit: str
+
+
+def copy_templates(template_dir: Path, into: Path) -> Path:
+    """Copy what Copier reads (copier.yml and templates/) from template_dir into into."""
+    # Tool caches left in a checkout's templates/ must not end up in generated projects.
+    ignore = shutil.ignore_patterns("__pycache__", "*.py[co]", ".ruff_cache", ".pytest_cache")
+    into.mkdir(parents=True, exist_ok=True)
+    for name in TEMPLATE_PATHS:
+        source = template_dir / name
+        if source.is_dir():
+            shutil.copytree(source, into / name, ignore=ignore)
+        else:
+            shutil.copy2(source, into / name)
+    return into
 
 
 def _git_describe(path: Path) -> str | None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+from tqgen.template_source import copy_templates
+
 TEMPLATE_TAG = "v0.0.0"
-# The parts of the tqgen repository that Copier reads; everything else stays out of the snapshot.
-TEMPLATE_PATHS = ("copier.yml", "templates")
 
 
 def isolated_git_env() -> dict[str, str]:
@@ -54,13 +53,6 @@ def build_template_repo(source_root: Path, destination: Path) -> Path:
 
     The working tree is copied (not the last commit), so uncommitted template work is tested.
     """
-    destination.mkdir(parents=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.py[co]", ".ruff_cache", ".pytest_cache")
-    for name in TEMPLATE_PATHS:
-        source = source_root / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=ignore)
-        else:
-            shutil.copy2(source, destination / name)
+    copy_templates(source_root, destination)
     git_save(destination, "Template snapshot under test", tag=TEMPLATE_TAG)
     return destination
