@@ -8,6 +8,7 @@ from typing import Any
 
 from tqgen import __version__, answers, render
 from tqgen.catalog import COMBINATION_KEYS, Catalog
+from tqgen.errors import UsageError, one_line
 from tqgen.questionnaire import Asker, resolve
 from tqgen.template_source import find_template
 
@@ -65,8 +66,12 @@ class GeneratedProject:
 
 def _load_user_defaults() -> dict[str, Any]:
     import copier
+    from copier.errors import CopierError
 
-    return dict(copier.load_settings().defaults)
+    try:
+        return dict(copier.load_settings().defaults)
+    except CopierError as error:
+        raise UsageError(f"cannot read your Copier settings: {one_line(error)}") from None
 
 
 def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedProject:

@@ -99,6 +99,22 @@ class TestNew:
         assert answers["web"] == "fastapi"
         assert answers["project_name"] == "second"
 
+    def test_user_defaults_come_from_the_copier_settings_file_only_when_asked(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        """Copier settings defaults apply with --user-defaults and are ignored without it."""
+        settings = tmp_path.parent / f"{tmp_path.name}-user-settings.yml"
+        settings.write_text("defaults:\n  web: flask\n")
+        monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
+        for name, extra in (("plain", []), ("asked", ["--user-defaults"])):
+            result = runner.invoke(app, ["new", name, "--defaults", "--no-git", *extra])
+            assert result.exit_code == 0, result.output
+        web = {
+            name: yaml.safe_load((tmp_path / name / ".copier-answers.yml").read_text())["web"]
+            for name in ("plain", "asked")
+        }
+        assert web == {"plain": "none", "asked": "flask"}
+
     def test_existing_empty_directory_is_filled(self, tmp_path: Path):
         """An empty directory of that name is used as the project directory."""
         (tmp_path / "demo").mkdir()
@@ -144,6 +160,19 @@ class TestBadInput:
         assert lines[0].startswith("tqgen: error: ")
         assert message in lines[0]
         assert listing(tmp_path) == before
+
+    def test_unreadable_copier_settings_are_one_line(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        """A broken Copier settings file, asked for with --user-defaults, is a one-line exit 2."""
+        settings = tmp_path.parent / f"{tmp_path.name}-broken-settings.yml"
+        settings.write_text("defaults: [oops\n")
+        monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
+        result = runner.invoke(app, ["new", "demo", "--defaults", "--user-defaults"])
+        assert result.exit_code == 2, result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "cannot read your Copier settings" in result.stderr
+        assert listing(tmp_path) == []
 
     def test_non_empty_target_is_refused_and_kept(self, tmp_path: Path):
         """A target holding files is refused, and the user's file is left as it was."""
