@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,3 +100,17 @@ def installed_tqgen(releases: Releases, monkeypatch: pytest.MonkeyPatch, tmp_pat
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def plain_copier_update(
+    project: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `copier update --defaults` in project, as a user without tqgen would."""
+    return subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults", "--quiet"],
+        cwd=project,
+        env=None if env is None else dict(env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )

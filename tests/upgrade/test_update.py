@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from support.gitrepo import git as run_git
 from support.gitrepo import git_save
 from typer.testing import CliRunner
 
-from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases
+from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases, plain_copier_update
 from tqgen.cli import app
 
 runner = CliRunner()
@@ -76,13 +75,7 @@ class TestPlainCopierUpdate:
         """Plain `copier update` keeps user edits, adds the new file and marks the overlap."""
         project = generate()
         edit_like_a_user(project)
-        result = subprocess.run(
-            [sys.executable, "-m", "copier", "update", "--defaults", "--quiet"],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = plain_copier_update(project)
         assert result.returncode == 0, result.stderr
         assert_user_edits_kept(project)
         assert (project / NEW_FILE).is_file()

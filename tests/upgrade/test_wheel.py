@@ -12,7 +12,7 @@ import yaml
 from support.gitrepo import git, isolated_git_env
 from support.uvenv import uv_binary, uv_cache_dir
 
-from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases
+from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases, plain_copier_update
 from tqgen.template_source import TEMPLATE_ENV
 from tqgen.versioning import URL_ENV
 
@@ -75,14 +75,7 @@ class TestInstalledWheel:
         answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
         assert (answers["_src_path"], answers["_commit"]) == (str(releases.repo), OLD_TAG)
 
-        result = subprocess.run(
-            [sys.executable, "-m", "copier", "update", "--defaults", "--quiet"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = plain_copier_update(project, env)
         assert result.returncode == 0, result.stderr
         assert (project / NEW_FILE).is_file()
         assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == NEW_TAG
