@@ -146,7 +146,7 @@ def update(
     if check:
         typer.echo("An update is available; run `tqgen update` to apply it.")
         return
-    _report(lambda: apply(found, to))
+    _report(lambda: apply(found))
     typer.echo("Updated. Review the changes with `git diff`, run the tests, then commit.")
 
 

@@ -63,3 +63,9 @@ class PostGenerationError(TqgenError):
     """The project was written, but a step after rendering (git) failed."""
 
     exit_code = 5
+
+
+class UpdateConflictError(TqgenError):
+    """The update ran, but left conflicts that the user must resolve before committing."""
+
+    exit_code = 6

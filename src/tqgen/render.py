@@ -11,14 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from tqgen import git, versioning
-from tqgen.errors import (
-    AbortedError,
-    InvalidAnswerError,
-    TargetNotEmptyError,
-    TemplateError,
-    TqgenError,
-    one_line,
-)
+from tqgen.copier_errors import classify
+from tqgen.errors import AbortedError, TargetNotEmptyError, TqgenError
 from tqgen.template_source import TemplateSource, copy_templates
 
 
@@ -54,7 +48,6 @@ def render(
     """
     # Imported here so `tqgen --help` never pays for Copier.
     import copier
-    from copier.errors import CopierError
 
     target = target.absolute()
     check_target(target)
@@ -85,15 +78,11 @@ def render(
         raise AbortedError("interrupted; nothing was written") from None
     except TqgenError:
         raise
-    except CopierError as error:
-        raise TemplateError(f"cannot render the template: {one_line(error)}") from None
-    except ValueError as error:
-        # Copier reports failed validators and invalid choices as plain ValueError.
-        raise InvalidAnswerError(one_line(error)) from None
-    except Exception as error:  # Jinja, git or file errors inside Copier: never a traceback
-        raise TemplateError(
-            f"cannot render the template: {type(error).__name__}: {one_line(error)}"
-        ) from None
+    except Exception as error:
+        known = classify(error, "cannot render the template")
+        if known is None:  # a defect in tqgen or Copier: shown with its traceback
+            raise
+        raise known from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target

@@ -7,18 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
 from tqgen import git
-from tqgen.errors import TemplateError, TqgenError, UsageError, one_line
+from tqgen.errors import (
+    TemplateError,
+    UpdateConflictError,
+    UsageError,
+    one_line,
+)
 from tqgen.versioning import ANSWERS_FILE
 
 # What marks a tqgen project's answers file (and not another Copier template's).
 _TQGEN_KEYS = {"project_name", "framework"}
-
-
-class UpdateConflictError(TqgenError):
-    """The update ran, but left conflicts that the user must resolve before committing."""
-
-    exit_code = 6
 
 
 @dataclass(frozen=True)
@@ -29,17 +30,18 @@ class UpdatePlan:
         project: The project directory.
         current: The template version the project was rendered from.
         latest: The template version the update moves to.
+        ref: The release tag to update to, as the template repository spells it; None for
+            the newest release.
     """
 
     project: Path
     current: str
     latest: str
+    ref: str | None = None
 
     @property
     def available(self) -> bool:
         """Whether the update changes the template version."""
-        from packaging.version import Version
-
         return Version(self.latest) > Version(self.current)
 
 
@@ -76,39 +78,87 @@ def _check_clean_git(project: Path) -> None:
 def plan(project: Path, to: str | None = None) -> UpdatePlan:
     """Check the project can be updated and find the versions; raises UsageError if not."""
     from copier._main import get_update_data  # private in copier 9; tqgen pins copier<10
-    from packaging.version import InvalidVersion, Version
+    from copier.errors import UserMessageError
+    from plumbum import ProcessExecutionError
 
     project = project.absolute()
     if not project.is_dir():
         raise UsageError(f"{project} is not a directory")
-    _read_answers(project)
+    recorded = _read_answers(project)
     _check_clean_git(project)
     try:
         _, current, latest = get_update_data(project)
-    except Exception as error:  # an unreachable URL fails inside git, not only in Copier
-        raise UsageError(f"cannot reach the project's template: {one_line(error)}") from None
+    except (UserMessageError, ProcessExecutionError, OSError) as error:
+        # Copier's messages here all mean one thing: no versioned template at _src_path.
+        raise UsageError(
+            f"cannot reach the project's template {recorded['_src_path']}: {_last_line(error)}"
+        ) from None
+    ref = None
     if to is not None:
-        try:
-            latest = str(Version(to.removeprefix("v")))
-        except InvalidVersion:
-            raise UsageError(f"--to {to!r} is not a release version like v1.2.0") from None
+        wanted = _release_version(to)
+        if wanted < Version(current):
+            raise UsageError(
+                f"the project is at template {current}, newer than {wanted}; "
+                "downgrades are not supported"
+            )
+        ref = _find_release_tag(str(recorded["_src_path"]), wanted)
+        latest = str(wanted)
     if Version(latest) < Version(current):
         raise UsageError(
             f"the project is at template {current}, newer than {latest}; "
             "downgrades are not supported"
         )
-    return UpdatePlan(project, current, latest)
+    return UpdatePlan(project, current, latest, ref)
 
 
-def apply(update: UpdatePlan, to: str | None = None) -> None:
+def _release_version(to: str) -> Version:
+    try:
+        return Version(to)  # accepts both `0.2.0` and `v0.2.0`
+    except InvalidVersion:
+        raise UsageError(f"--to {to!r} is not a release version like v1.2.0") from None
+
+
+def _find_release_tag(src_path: str, wanted: Version) -> str:
+    """The template repository's tag for release `wanted`, spelled v0.2.0 or 0.2.0."""
+    from copier._vcs import get_repo
+
+    url = get_repo(src_path) or src_path
+    listed = _git(Path.cwd(), "ls-remote", "--tags", "--refs", "--", url)
+    if listed.returncode != 0:
+        raise UsageError(
+            f"cannot reach the project's template {src_path}: {_last_line(listed.stderr)}"
+        )
+    tags = [line.rpartition("refs/tags/")[2] for line in listed.stdout.splitlines()]
+    for tag in tags:
+        try:
+            if Version(tag) == wanted:
+                return tag
+        except InvalidVersion:
+            continue
+    raise UsageError(
+        f"the template {src_path} has no release v{wanted}; "
+        "`tqgen update --check` shows the newest one"
+    )
+
+
+def _last_line(error: BaseException | str) -> str:
+    """The last line of a git failure, which says why (the rest repeats the command)."""
+    text = getattr(error, "stderr", None) or str(error)
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
+
+
+def apply(update: UpdatePlan) -> None:
     """Run Copier's update with inline conflicts; raise UpdateConflictError if any remain."""
     import copier
     from copier.errors import UserMessageError
 
+    from tqgen.copier_errors import classify
+
     try:
         copier.run_update(
             update.project,
-            vcs_ref=to,
+            vcs_ref=update.ref,
             defaults=True,  # recorded answers, and defaults for new questions: never prompts
             overwrite=True,
             conflict="inline",
@@ -121,11 +171,16 @@ def apply(update: UpdatePlan, to: str | None = None) -> None:
     except KeyboardInterrupt:
         _restore(update.project)
         raise UsageError("interrupted; the update was undone") from None
-    except Exception as error:  # Copier, Jinja, git or file errors: undone, never a traceback
+    except Exception as error:
         _restore(update.project)
-        raise TemplateError(
-            f"the update failed and was undone: {type(error).__name__}: {one_line(error)}"
-        ) from None
+        if isinstance(error, OSError):
+            raise TemplateError(
+                f"the update failed and was undone: {error.strerror}: {error.filename}"
+            ) from None
+        known = classify(error, "the update failed and was undone")
+        if known is None:  # a defect in tqgen or Copier: undone, and shown with its traceback
+            raise
+        raise known from None
     if conflicted := find_conflicts(update.project):
         raise UpdateConflictError(
             f"the update left conflicts in {len(conflicted)} file(s): {', '.join(conflicted)}; "

@@ -36,7 +36,7 @@ def template_url() -> str:
         # Copier records _src_path verbatim: a relative path would break later updates.
         return str(Path(override).resolve()) if Path(override).exists() else override
     try:
-        urls = metadata("tqgen").get_all("Project-URL") or []
+        urls: list[str] = metadata("tqgen").get_all("Project-URL") or []
     except PackageNotFoundError:
         urls = []
     for entry in urls:
