@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from tqgen import __version__
+import tqgen
 from tqgen.errors import TqgenError, one_line
 
 app = typer.Typer(
@@ -35,7 +35,7 @@ def _report(call: Callable[[], T]) -> T:
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"tqgen {__version__}")
+        typer.echo(f"tqgen {tqgen.__version__}")
         raise typer.Exit()
 
 

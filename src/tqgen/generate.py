@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqgen import __version__, answers, render
+import tqgen
+from tqgen import answers, render
 from tqgen.catalog import COMBINATION_KEYS, Catalog
 from tqgen.errors import UsageError, one_line
 from tqgen.questionnaire import Asker, resolve
@@ -104,6 +105,6 @@ def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedPro
         resolved,
         target,
         init_git=request.init_git,
-        commit_message=f"Generate {request.name} with tqgen {__version__}",
+        commit_message=f"Generate {request.name} with tqgen {tqgen.__version__}",
     )
     return GeneratedProject(path=path, answers=resolved)

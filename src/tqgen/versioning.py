@@ -18,16 +18,16 @@ from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 from typing import Any
 
-from tqgen import __version__
+import tqgen
 from tqgen.errors import TemplateError
 
 URL_ENV = "TQGEN_TEMPLATE_URL"
 ANSWERS_FILE = ".copier-answers.yml"
 
 
-def release_tag(version: str = __version__) -> str:
-    """The git tag of a release: `v` and the PEP 440 version."""
-    return f"v{version}"
+def release_tag(version: str | None = None) -> str:
+    """The git tag of a release (this tqgen's by default): `v` and the PEP 440 version."""
+    return f"v{version or tqgen.__version__}"
 
 
 def template_url() -> str:

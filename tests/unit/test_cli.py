@@ -34,8 +34,9 @@ class TestVersionAndHelp:
         assert result.exit_code == 0, result.output
         assert result.output.strip() == f"tqgen {__version__}"
 
-    def test_help_does_not_import_copier(self):
-        """`tqgen --help` stays instant: it never imports Copier."""
+    @pytest.mark.parametrize("module", ["copier", "importlib.metadata"])
+    def test_help_does_not_import_slow_modules(self, module: str):
+        """`tqgen --help` imports neither Copier nor importlib.metadata (for the version)."""
         probe = (
             "import sys\n"
             "from tqgen.cli import app\n"
@@ -43,7 +44,7 @@ class TestVersionAndHelp:
             "    app(['--help'])\n"
             "except SystemExit:\n"
             "    pass\n"
-            "print('copier' in sys.modules)\n"
+            f"print({module!r} in sys.modules)\n"
         )
         result = subprocess.run(
             [sys.executable, "-c", probe], capture_output=True, text=True, check=True
