@@ -1,9 +1,11 @@
-"""Time rendering each supported combination, and `tqgen --help` start-up, over N runs.
+"""Time rendering each supported combination, `tqgen new` and `tqgen --help`, over N runs.
 
 Usage: python benchmarks/render_speed.py [--runs N]
 
 Renders from a tagged snapshot of this checkout (as the test harness does) in a temporary
-directory and prints a table of wall-clock times. Nothing asserts on these numbers.
+directory with Copier's API, then runs the installed `tqgen new` (a fresh process each time, so
+imports count) with and without git, and prints a table of wall-clock times. Nothing asserts on
+these numbers.
 """
 
 from __future__ import annotations
@@ -74,6 +76,21 @@ def main() -> None:
         subprocess.run([*command, "--help"], check=True, capture_output=True)
 
     print(row("tqgen --help", time_runs(help_output, runs)))
+    with tempfile.TemporaryDirectory(prefix="tqgen-bench-") as scratch:
+        repo = build_template_repo(REPO_ROOT, Path(scratch) / "template")
+        env = {**os.environ, "TQGEN_TEMPLATE": str(repo), "COPIER_SETTINGS_PATH": os.devnull}
+        for label, flags in (("tqgen new --no-git", ["--no-git"]), ("tqgen new (git)", [])):
+
+            def new(run: int, flags: list[str] = flags, label: str = label) -> None:
+                name = f"p{run}{'n' if flags else 'g'}"
+                subprocess.run(
+                    [*command, "new", name, "--defaults", "-o", scratch, *flags],
+                    check=True,
+                    capture_output=True,
+                    env=env,
+                )
+
+            print(row(label, time_runs(new, runs)), flush=True)
 
 
 if __name__ == "__main__":

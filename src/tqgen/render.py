@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tqgen import git, versioning
+from tqgen.copier_copy import copy_folder
 from tqgen.copier_errors import classify
 from tqgen.errors import AbortedError, TargetNotEmptyError, TqgenError
 from tqgen.template_source import TemplateSource, copy_templates
@@ -46,9 +47,6 @@ def render(
     The project is rendered into a hidden sibling directory and moved into place only when
     rendering (and git) succeeded, so an error or Ctrl-C never leaves a half-written project.
     """
-    # Imported here so `tqgen --help` never pays for Copier.
-    import copier
-
     target = target.absolute()
     check_target(target)
     if init_git:
@@ -61,15 +59,7 @@ def render(
         with tempfile.TemporaryDirectory(prefix="tqgen-template-") as snapshot:
             # Copier renders a snapshot of the templates only: cloning a checkout would drag in
             # its uncommitted files, nested repositories (a project generated inside it) and all.
-            copier.run_copy(
-                str(copy_templates(source.local_dir, Path(snapshot))),
-                staging,
-                data=dict(answers),
-                defaults=True,
-                quiet=True,
-                # The user's Copier settings must not change what tqgen generates.
-                settings=copier.Settings(),
-            )
+            copy_folder(copy_templates(source.local_dir, Path(snapshot)), staging, answers)
         versioning.record_source(staging, source.src_path, source.commit)
         if init_git:
             git.init_and_commit(staging, commit_message)
