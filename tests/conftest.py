@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.combinations import REPO_ROOT
 from support.gitrepo import build_template_repo, isolated_git_env
 from support.locking import BuildOnce, session_root
+from support.paths import REPO_ROOT
 from support.rendering import RenderedProjects
 
 

@@ -7,20 +7,22 @@ from pathlib import Path
 
 import pytest
 from support.brokers import BrokerTarget, isolated_broker
-from support.combinations import Combination, supported_combinations
+from support.combinations import Combination
+from support.frameworks import FrameworkAdapter, adapter_for
 from support.locking import BuildOnce
 from support.rendering import RenderedProjects
+from support.tiers import e2e_combinations
 from support.uvenv import copy_project, uv_sync
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize `combination` over every supported combination, unless a test picks some."""
+    """Parametrize `combination` over the adapters' end-to-end combinations, unless a test picks."""
     chosen = any(
         "combination" in str(marker.args[0])
         for marker in metafunc.definition.iter_markers("parametrize")
     )
     if "combination" in metafunc.fixturenames and not chosen:
-        combinations = supported_combinations()
+        combinations = e2e_combinations()
         metafunc.parametrize("combination", combinations, ids=[c.id for c in combinations])
 
 
@@ -43,6 +45,12 @@ def installed_project(
     """This combination's project after `uv sync` (shared: tests must not modify it)."""
     source = rendered_projects.get(combination)
     return installed_projects.get(combination.id, lambda target: install(source, target))
+
+
+@pytest.fixture
+def adapter(combination: Combination) -> FrameworkAdapter:
+    """The test harness's adapter for this combination's framework."""
+    return adapter_for(combination.framework)
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from support.brokers import BrokerTarget
-from support.combinations import PROJECT_NAME, Combination
+from support.combinations import Combination
 from support.compose import host_command, load_compose
+from support.frameworks import FrameworkAdapter
 from support.processes import ProcessGroup, free_port, running, wait_until
 from support.uvenv import project_env, run_in_project, venv_args
 from support.webclient import answers_ok, request_json
@@ -22,10 +23,10 @@ def _logs(*groups: ProcessGroup) -> str:
     return "\n".join(f"--- {g.log.name}\n{g.output()[-4000:]}" for g in groups)
 
 
-def _finished(base: str, task_id: str) -> dict[str, Any] | None:
+def _finished(base: str, task_id: str, adapter: FrameworkAdapter) -> dict[str, Any] | None:
     status, body = request_json("GET", f"{base}/tasks/{task_id}")
     assert status == 200, body
-    return body if body["state"] in {"SUCCESS", "FAILURE", "REVOKED"} else None
+    return body if body["state"] in adapter.finished_states else None
 
 
 class TestTaskRoundTrip:
@@ -36,17 +37,17 @@ class TestTaskRoundTrip:
         installed_project: Path,
         broker_target: BrokerTarget,
         combination: Combination,
+        adapter: FrameworkAdapter,
         tmp_path: Path,
     ) -> None:
-        """The task submitted through the contract's entry point comes back as SUCCESS with 5."""
+        """The task submitted through the contract's entry point comes back a success with 5."""
         env = project_env(installed_project, broker_target.env())
-        compose = load_compose(installed_project)
-        worker_args = venv_args(installed_project, host_command(compose, "worker", env))
+        worker_args = adapter.worker_command(installed_project, env)
         with running(worker_args, installed_project, env, tmp_path / "worker.log") as worker:
             if combination.web == "none":
                 result = run_in_project(
                     installed_project,
-                    ["python", "-m", f"{PROJECT_NAME}.cli", "add", "2", "3", "--wait"],
+                    ["python", "-m", f"{combination.module}.cli", "add", "2", "3", "--wait"],
                     env=broker_target.env(),
                     timeout=TIMEOUT + 30,
                 )
@@ -55,6 +56,7 @@ class TestTaskRoundTrip:
                 return
             port = free_port()
             web_env = {**env, "PORT": str(port)}
+            compose = load_compose(installed_project)
             web_args = venv_args(installed_project, host_command(compose, "web", web_env))
             with running(web_args, installed_project, web_env, tmp_path / "web.log") as web:
                 base = f"http://127.0.0.1:{port}"
@@ -62,9 +64,13 @@ class TestTaskRoundTrip:
                     wait_until(lambda: answers_ok(f"{base}/health"), TIMEOUT, "GET /health")
                     status, body = request_json("POST", f"{base}/tasks/add", {"x": 2, "y": 3})
                     assert status == 202, body
-                    done = wait_until(lambda: _finished(base, body["task_id"]), TIMEOUT, "SUCCESS")
+                    done = wait_until(
+                        lambda: _finished(base, body["task_id"], adapter),
+                        TIMEOUT,
+                        "a finished task",
+                    )
                 except (AssertionError, TimeoutError) as error:
                     pytest.fail(f"{error}\n{_logs(worker, web)}")
-                assert done["state"] == "SUCCESS", done
+                assert done["state"] == adapter.success_state, done
                 assert done["result"] == 5, done
                 assert done["task_id"] == body["task_id"]

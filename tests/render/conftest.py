@@ -1,18 +1,19 @@
-"""Render tier: every supported combination plus a few option variants, rendered once."""
+"""Render tier: every supported combination under every project name, plus option variants."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from support.combinations import Combination, option_variants, supported_combinations
+from support.combinations import Combination
 from support.rendering import RenderedProjects
+from support.tiers import render_cases
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize `combination` over the supported combinations and the option variants."""
+    """Parametrize `combination` over the render cases the framework adapters ask for."""
     if "combination" in metafunc.fixturenames:
-        renders = [*supported_combinations(), *option_variants()]
+        renders = render_cases()
         metafunc.parametrize("combination", renders, ids=[c.id for c in renders])
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import yaml
-from support.combinations import REPO_ROOT, supported_combinations
+from support.combinations import supported_combinations
+from support.paths import REPO_ROOT
 
 
 class TestSupportedCombinations:
@@ -19,9 +20,3 @@ class TestSupportedCombinations:
         }
         frameworks = {c.framework for c in supported_combinations()}
         assert frameworks == enabled
-
-    def test_ids_are_unique_and_readable(self) -> None:
-        """Ids are unique and start with framework-broker-web."""
-        combinations = supported_combinations()
-        assert len({c.id for c in combinations}) == len(combinations)
-        assert all(c.id.startswith(f"{c.framework}-{c.broker}-{c.web}") for c in combinations)

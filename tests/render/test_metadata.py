@@ -34,10 +34,10 @@ class TestAnswersFile:
 class TestPyproject:
     """pyproject.toml follows the template contract."""
 
-    def test_project_table(self, project: Path) -> None:
+    def test_project_table(self, project: Path, combination: Combination) -> None:
         """The package is named after the project and requires the chosen Python or newer."""
         data = _pyproject(project)["project"]
-        assert data["name"] == "demo"
+        assert data["name"] == combination.project_name
         assert data["requires-python"] == ">=3.11"
 
     def test_dev_group(self, project: Path) -> None:

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import redis
+
 from support.locking import xdist_worker, xdist_worker_index
-from support.redis_client import RedisClient
 from support.services import (
     RABBITMQ_HOST,
     RABBITMQ_PASSWORD,
@@ -68,10 +69,17 @@ def test_db() -> int:
     return db
 
 
+def redis_db(db: int) -> redis.Redis:
+    """A client of one database of the local Redis, answers decoded to str."""
+    return redis.Redis(
+        host=REDIS_HOST, port=REDIS_PORT, db=db, decode_responses=True, socket_timeout=10
+    )
+
+
 def flush(db: int) -> None:
     """Empty one Redis database."""
-    with RedisClient(db) as client:
-        client.execute("FLUSHDB")
+    with redis_db(db) as client:
+        client.flushdb()
 
 
 def rabbitmqctl(*args: str) -> None:

@@ -1,4 +1,7 @@
-"""Pure checks on rendered files: Jinja residue and blank-line hygiene. Each returns problems."""
+"""Pure checks on rendered files: Jinja residue, emptiness, blank runs. Each returns problems.
+
+Python files are left to `ruff format --check`, which the render tier runs.
+"""
 
 from __future__ import annotations
 
@@ -76,21 +79,6 @@ def _blank_runs(lines: list[str]) -> list[tuple[int, int, str]]:
             runs.append((start + 1, index - start, line))
             start = None
     return runs
-
-
-def python_blank_lines(relative: Path, text: str) -> list[str]:
-    """Blank runs beyond PEP 8: 2 before top-level code, 1 inside a block, none at the ends."""
-    problems = []
-    for first, length, following in _blank_runs(_lines(text)):
-        if first == 1:
-            problems.append(f"{relative}:1: the file starts with blank lines")
-        elif following == "<end>":
-            problems.append(f"{relative}:{first}: the file ends with blank lines")
-        elif following[:1].isspace() and length > 1:
-            problems.append(f"{relative}:{first}: {length} blank lines inside an indented block")
-        elif length > 2:
-            problems.append(f"{relative}:{first}: {length} blank lines in a row")
-    return problems
 
 
 def plain_text_blank_lines(relative: Path, text: str) -> list[str]:

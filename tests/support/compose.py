@@ -23,10 +23,15 @@ def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return compose.get("services") or {}
 
 
+def is_exec_form(value: Any) -> bool:
+    """Whether a `command:` value is a list of strings (exec form), not a shell string."""
+    return isinstance(value, list) and all(isinstance(arg, str) for arg in value)
+
+
 def command(compose: dict[str, Any], service: str) -> list[str]:
     """A service's `command:`, which the contract requires in exec (list) form."""
     value = services(compose)[service].get("command")
-    if not isinstance(value, list) or not all(isinstance(arg, str) for arg in value):
+    if not is_exec_form(value):
         raise TypeError(f"service {service!r}: command is not a list of strings: {value!r}")
     return value
 

@@ -47,10 +47,6 @@ class ProcessGroup:
         """The process id of the command (and id of its process group)."""
         return self.process.pid
 
-    def alive(self) -> bool:
-        """Whether the command has not exited yet."""
-        return self.process.poll() is None
-
     def output(self) -> str:
         """Everything the command printed so far (stdout and stderr)."""
         return self.log.read_text(errors="replace")

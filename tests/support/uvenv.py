@@ -9,7 +9,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from support.combinations import REPO_ROOT
+from support.paths import REPO_ROOT
 
 
 def uv_binary() -> str:

@@ -10,52 +10,24 @@ import pytest
 import yaml
 from support.gitrepo import git as run_git
 from support.gitrepo import git_save
+from support.upgrade import (
+    NEW_FILE,
+    NEW_TAG,
+    OLD_TAG,
+    USER_TITLE,
+    Releases,
+    assert_user_edits_kept,
+    edit_like_a_user,
+    generate,
+    plain_copier_update,
+    snapshot,
+    template_frameworks,
+)
 from typer.testing import CliRunner
 
-from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases, plain_copier_update
 from tqgen.cli import app
 
 runner = CliRunner()
-# A new function at the end of tasks.py: merges cleanly with the newer release.
-USER_TASK = '\n\ndef user_added_helper() -> str:\n    """Added by the user."""\n    return "mine"\n'
-USER_DESCRIPTION = 'description = "Edited by the user"'
-USER_TITLE = "# demo (edited by the user)"
-
-
-def generate(*extra: str) -> Path:
-    result = runner.invoke(app, ["new", "demo", "--defaults", *extra])
-    assert result.exit_code == 0, result.output
-    return Path("demo").absolute()
-
-
-def edit_like_a_user(project: Path, *, touch_readme_title: bool = True) -> None:
-    """A new task, a changed setting and (optionally) an edited README title; committed."""
-    tasks = next(project.glob("src/*/tasks.py"))
-    tasks.write_text(tasks.read_text() + USER_TASK)
-    pyproject = project / "pyproject.toml"
-    lines = [
-        USER_DESCRIPTION if line.startswith("description = ") else line
-        for line in pyproject.read_text().splitlines()
-    ]
-    pyproject.write_text("\n".join(lines) + "\n")
-    if touch_readme_title:
-        readme = project / "README.md"
-        rest = readme.read_text().splitlines(keepends=True)[1:]
-        readme.write_text(USER_TITLE + "\n" + "".join(rest))
-    run_git(project, "commit", "--quiet", "--all", "--message", "user edits")
-
-
-def assert_user_edits_kept(project: Path) -> None:
-    assert next(project.glob("src/*/tasks.py")).read_text().endswith(USER_TASK)
-    assert USER_DESCRIPTION in (project / "pyproject.toml").read_text().splitlines()
-
-
-def snapshot(project: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(project)): path.read_bytes()
-        for path in sorted(project.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(project).parts
-    }
 
 
 @pytest.mark.usefixtures("installed_tqgen")
@@ -144,7 +116,8 @@ class TestFailedUpdate:
         edit_like_a_user(project)
         broken = tmp_path.parent / f"{tmp_path.name}-broken-release"
         shutil.copytree(releases.repo, broken)
-        (broken / "templates" / "celery" / "broken.txt.jinja").write_text("{{ no_such }}\n")
+        for framework in template_frameworks(broken):
+            (broken / "templates" / framework / "broken.txt.jinja").write_text("{{ no_such }}\n")
         git_save(broken, "a broken release", tag="v99.0.0")
         answers_file = project / ".copier-answers.yml"
         answers_file.write_text(answers_file.read_text().replace(str(releases.repo), str(broken)))

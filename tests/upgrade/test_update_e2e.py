@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from support.brokers import isolated_broker
 from support.gitrepo import git
+from support.upgrade import NEW_FILE, assert_user_edits_kept, edit_like_a_user, generate
 from support.uvenv import run_in_project, uv_sync
 from typer.testing import CliRunner
 
-from tests.upgrade.conftest import NEW_FILE
-from tests.upgrade.test_update import assert_user_edits_kept, edit_like_a_user, generate
 from tqgen.cli import app
 
 runner = CliRunner()

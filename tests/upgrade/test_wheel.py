@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 from support.gitrepo import git, isolated_git_env
+from support.paths import REPO_ROOT
+from support.upgrade import NEW_FILE, NEW_TAG, OLD_TAG, Releases, plain_copier_update
 from support.uvenv import uv_binary, uv_cache_dir
 
-from tests.upgrade.conftest import NEW_FILE, NEW_TAG, OLD_TAG, Releases, plain_copier_update
 from tqgen.template_source import TEMPLATE_ENV
 from tqgen.versioning import URL_ENV
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,120 @@
+"""What a task framework must tell the test tiers: the adapter base class.
+
+Every tier asks the framework's adapter (`support.frameworks.adapter_for`) for anything that
+differs between Celery, RQ, Dramatiq and Airflow; the tiers themselves name no framework.
+A new framework subclasses `FrameworkAdapter`, fills in the abstract members and registers an
+instance in `support.frameworks.ADAPTERS`; the guard test in tests/render/test_adapters.py
+fails until it does.
+"""
+
+from __future__ import annotations
+
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from support.brokers import BrokerTarget
+from support.combinations import Combination
+from support.compose import host_command, load_compose
+from support.hardening import HardenedSetting
+from support.names import DEFAULT_NAME, LONG_NAME, PROJECT_NAMES, SHORT_NAME
+from support.selection import covering, named_in_turn, one_per_broker
+from support.uvenv import venv_args
+
+# Project names the end-to-end tier hands out in turn, so some combinations run as the long name.
+E2E_NAMES = (LONG_NAME, SHORT_NAME, DEFAULT_NAME)
+
+
+class FrameworkAdapter(ABC):
+    """Everything framework-specific the render, end-to-end and mutation tiers need.
+
+    Attributes:
+        name: the framework's value in copier.yml (`celery`).
+        config_tests: the generated test file that checks every hardened setting.
+        success_state: the state the contract's `GET /tasks/<id>` reports for a finished task.
+        finished_states: every state after which a task will not change any more.
+        probe_files: the probe modules copied into a project's `src/` for crash tests.
+    """
+
+    name: ClassVar[str]
+    config_tests: ClassVar[str] = "tests/test_config.py"
+    success_state: ClassVar[str] = "SUCCESS"
+    finished_states: ClassVar[frozenset[str]] = frozenset({"SUCCESS", "FAILURE"})
+    probe_files: ClassVar[tuple[Path, ...]] = ()
+
+    # -- what the generated project must contain -------------------------------------------
+
+    @abstractmethod
+    def hardened_settings(self, combination: Combination) -> tuple[HardenedSetting, ...]:
+        """The hardened settings this combination's project carries, one line each."""
+
+    @abstractmethod
+    def compose_services(self, combination: Combination) -> Mapping[str, bool]:
+        """Compose services by name: True for each that must exist, False for each that must not."""
+
+    # -- which combinations each tier runs -------------------------------------------------
+
+    @abstractmethod
+    def option_variants(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """Renders that switch optional parts off, each on a combination the adapter names."""
+
+    def render_cases(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """Render, lint and contract tier: every combination under every name, plus variants."""
+        named = [c.named(name) for name in PROJECT_NAMES for c in combinations]
+        return [*named, *self.option_variants(combinations)]
+
+    def e2e_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """Full end-to-end tier: every broker and every web choice at least once, names mixed."""
+        return named_in_turn(covering(combinations), E2E_NAMES)
+
+    def mutation_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """Mutation test: one per broker, Django among them (its settings live elsewhere)."""
+        return one_per_broker(self.e2e_combinations(combinations), first_web="django")
+
+    def crash_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """Worker-kill tests: one combination per broker."""
+        return one_per_broker(self.e2e_combinations(combinations), first_web="django")
+
+    # -- running the project ---------------------------------------------------------------
+
+    def worker_command(self, project: Path, env: Mapping[str, str]) -> list[str]:
+        """The compose file's `worker` command, as the host runs it from the project's venv."""
+        return venv_args(project, host_command(load_compose(project), "worker", env))
+
+    # -- the probe: harness-owned work for crash tests ---------------------------------------
+
+    def install_probe(self, project: Path) -> None:
+        """Copy the probe modules into `src/` (the template itself carries no test switch)."""
+        for probe in self.probe_files:
+            shutil.copy2(probe, project / "src" / probe.name)
+
+    @abstractmethod
+    def probe_worker_command(self, project: Path, env: Mapping[str, str]) -> list[str]:
+        """The documented worker command, made to load the probe as well."""
+
+    @abstractmethod
+    def fast_redelivery_env(self, broker: str) -> dict[str, str]:
+        """Settings (environment) that shorten redelivery after a kill, for this test only."""
+
+    @abstractmethod
+    def submit_probe(
+        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float, count: int
+    ) -> list[str]:
+        """Submit `count` probe tasks; each records its id in Redis list `key`, waits for `gate`."""
+
+    @abstractmethod
+    def wait_for_probe(
+        self, project: Path, env: Mapping[str, str], ids: Sequence[str], timeout: float
+    ) -> dict[str, dict[str, Any]]:
+        """Wait for the probe tasks and return {id: {"state": ..., "result": ...}}."""
+
+    def probe_env(self, project: Path, target: BrokerTarget) -> dict[str, str]:
+        """Environment for the probe's worker and client: the broker, plus where to record."""
+        return {
+            **target.env(),
+            **self.fast_redelivery_env(target.broker),
+            "TQGEN_PROBE_REDIS_URL": target.results_url,
+            "PYTHONPATH": str(project / "src"),
+        }

@@ -1,0 +1,150 @@
+"""The Celery template as the tiers see it: hardened settings, services, worker and probe."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from support.combinations import Combination
+from support.compose import option_value
+from support.frameworks.base import FrameworkAdapter
+from support.hardening import HardenedSetting
+from support.selection import find
+from support.uvenv import project_env, run_in_project
+
+BROKERS = ("redis", "rabbitmq")
+PROBE_DIR = Path(__file__).parent / "celery_probe"
+# Redis redelivers an unacknowledged task after the visibility timeout: short for crash tests
+# (the README states the shipped delay), but longer than it takes to see a task start and kill.
+VISIBILITY_TIMEOUT, RESTORE_INTERVAL = 5, 1
+
+
+def celery_setting(name: str, brokers: tuple[str, ...] = BROKERS) -> HardenedSetting:
+    """A setting assigned at module level, lowercase or as Django's CELERY_ upper case."""
+    pattern = re.compile(rf"^\s*(?:CELERY_)?{name}\s*=", re.IGNORECASE)
+    return HardenedSetting(name, pattern, brokers)
+
+
+def dict_key(name: str, brokers: tuple[str, ...] = BROKERS) -> HardenedSetting:
+    """A key of a settings dict such as `broker_transport_options`, one key per line."""
+    return HardenedSetting(name, re.compile(rf"^\s*[\"']{name}[\"']\s*:"), brokers)
+
+
+# Each pattern matches the one line of a generated project that sets the setting; a template
+# change that renames one updates this list (the mutation test says which pattern went stale).
+HARDENED = (
+    # JSON only: pickle executes code from the queue.
+    celery_setting("task_serializer"),
+    celery_setting("result_serializer"),
+    celery_setting("accept_content"),
+    celery_setting("result_accept_content"),
+    # No task lost by a dying worker.
+    celery_setting("task_acks_late"),
+    celery_setting("task_reject_on_worker_lost"),
+    celery_setting("worker_prefetch_multiplier"),
+    celery_setting("worker_cancel_long_running_tasks_on_connection_loss"),
+    celery_setting("broker_connection_retry_on_startup"),
+    # Redis broker connection health and redelivery.
+    dict_key("socket_keepalive", ("redis",)),
+    dict_key("health_check_interval", ("redis",)),
+    dict_key("visibility_timeout", ("redis",)),
+    dict_key("unacked_restore_interval", ("redis",)),
+    # RabbitMQ: replicated queues, delayed delivery, publisher confirms.
+    celery_setting("task_default_queue_type", ("rabbitmq",)),
+    celery_setting("task_default_exchange_type", ("rabbitmq",)),
+    dict_key("confirm_publish", ("rabbitmq",)),
+    # Redis result backend connection health.
+    celery_setting("redis_socket_keepalive"),
+    celery_setting("redis_backend_health_check_interval"),
+    celery_setting("redis_retry_on_timeout"),
+    # Limits.
+    celery_setting("task_time_limit"),
+    celery_setting("task_soft_time_limit"),
+    celery_setting("result_expires"),
+    # Failures visible in monitoring.
+    celery_setting("worker_send_task_events"),
+    celery_setting("task_send_sent_event"),
+    celery_setting("task_track_started"),
+)
+
+
+class CeleryAdapter(FrameworkAdapter):
+    """Celery: settings in celeryconfig.py or Django's CELERY_ namespace, results in Redis."""
+
+    name: ClassVar[str] = "celery"
+    finished_states: ClassVar[frozenset[str]] = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
+    probe_files: ClassVar[tuple[Path, ...]] = (PROBE_DIR / "tqgen_probe.py",)
+
+    def hardened_settings(self, combination: Combination) -> tuple[HardenedSetting, ...]:
+        """The settings list above, those of the combination's broker."""
+        return tuple(s for s in HARDENED if combination.broker in s.brokers)
+
+    def compose_services(self, combination: Combination) -> Mapping[str, bool]:
+        """Broker, Redis (the result backend), worker; web, beat and flower when chosen."""
+        options = combination.data
+        return {
+            combination.broker: True,
+            "redis": True,
+            "worker": True,
+            "web": combination.web != "none",
+            "beat": options.get("periodic_tasks", True),
+            "flower": options.get("monitoring", True),
+        }
+
+    def option_variants(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """No beat on Django (its schedule lives in settings), no Flower on RabbitMQ."""
+        return [
+            find(combinations, broker="redis", web="django").with_options(periodic_tasks=False),
+            find(combinations, broker="rabbitmq", web="fastapi").with_options(monitoring=False),
+        ]
+
+    def probe_worker_command(self, project: Path, env: Mapping[str, str]) -> list[str]:
+        """The compose worker command plus `--include tqgen_probe`, on the generated app."""
+        return [*self.worker_command(project, env), "--include", "tqgen_probe"]
+
+    def fast_redelivery_env(self, broker: str) -> dict[str, str]:
+        """Redis: a short visibility timeout; RabbitMQ redelivers when the connection drops."""
+        if broker != "redis":
+            return {}
+        return {
+            "BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "BROKER_UNACKED_RESTORE_INTERVAL": str(RESTORE_INTERVAL),
+        }
+
+    def submit_probe(
+        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float, count: int
+    ) -> list[str]:
+        """Send `tqgen_probe.record_and_wait` through the generated app."""
+        args = ["submit", key, gate, str(timeout), str(count)]
+        ids: list[str] = json.loads(self._client(project, env, args, timeout=60))
+        return ids
+
+    def wait_for_probe(
+        self, project: Path, env: Mapping[str, str], ids: Sequence[str], timeout: float
+    ) -> dict[str, dict[str, Any]]:
+        """Collect each probe task's state and result through the generated app."""
+        output = self._client(project, env, ["wait", str(timeout), *ids], timeout=timeout + 60)
+        outcome: dict[str, dict[str, Any]] = json.loads(output)
+        return outcome
+
+    def _client(
+        self, project: Path, env: Mapping[str, str], args: list[str], timeout: float
+    ) -> str:
+        """Run the probe client with the project's Python against the worker's app."""
+        app = self._app(project, env)
+        client = ["python", str(PROBE_DIR / "client.py"), app, *args]
+        result = run_in_project(project, client, env, timeout=timeout)
+        if result.returncode != 0:
+            raise RuntimeError(f"probe client {args[0]} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def _app(self, project: Path, env: Mapping[str, str]) -> str:
+        """The app the compose worker command loads (`-A`/`--app`)."""
+        args = self.worker_command(project, project_env(project, env))
+        app = option_value(args, "-A") or option_value(args, "--app")
+        if not app:
+            raise ValueError(f"the compose worker command names no app: {args}")
+        return app
