@@ -113,9 +113,8 @@ class Question:
 class Catalog:
     """The questions of one template repository, with Copier's Jinja semantics."""
 
-    def __init__(self, questions: list[Question], template_dir: Path) -> None:
+    def __init__(self, questions: list[Question]) -> None:
         self.questions = questions
-        self.template_dir = template_dir
         self._by_name = {question.name: question for question in questions}
         self._env = SandboxedEnvironment(
             extensions=_COPIER_JINJA_EXTENSIONS, undefined=StrictUndefined
@@ -134,7 +133,7 @@ class Catalog:
         except (CopierError, OSError, ValueError) as error:
             raise TemplateError(f"cannot read the questions in {template_dir}: {error}") from None
         questions = [Question.from_copier(name, spec) for name, spec in data.items()]
-        return cls(questions, template_dir)
+        return cls(questions)
 
     def __getitem__(self, name: str) -> Question:
         return self._by_name[name]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tqgen.catalog import Catalog
+from tqgen.catalog import COMBINATION_KEYS, Catalog
 from tqgen.errors import InvalidAnswerError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -46,12 +46,23 @@ class TestDefaults:
         assert missing == []
 
     def test_every_default_is_a_valid_answer(self, catalog: Catalog):
-        """--defaults never picks a disabled choice or an answer its validator rejects."""
-        answers: dict[str, object] = {"project_name": "demo"}
-        for question in catalog.questions[1:]:
-            if catalog.is_asked(question, answers):
+        """In every combination, --defaults picks only enabled choices and valid answers."""
+        rejected: list[str] = []
+        checked: set[str] = set()
+        for combination in catalog.combinations():
+            answers: dict[str, object] = {"project_name": "demo", **combination}
+            for question in catalog.questions:
+                if question.name in answers or not catalog.is_asked(question, answers):
+                    continue
                 answers[question.name] = catalog.default(question, answers)
-                catalog.check(question, answers[question.name], answers)
+                checked.add(question.name)
+                try:
+                    catalog.check(question, answers[question.name], answers)
+                except InvalidAnswerError as error:
+                    rejected.append(f"{combination}: {error}")
+        assert rejected == []
+        asked = {question.name for question in catalog.questions if question.when is not False}
+        assert checked == asked - {"project_name", *COMBINATION_KEYS}
 
 
 class TestProjectName:

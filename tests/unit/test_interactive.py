@@ -31,14 +31,9 @@ def spawn(args: list[str], cwd: Path) -> pexpect.spawn:
 class TestQuestionnaire:
     def test_asks_what_was_not_given_and_renders(self, tmp_path: Path):
         """Every question not given is asked once; accepting the defaults renders the project."""
-        child = spawn(["new", "demo", "--web", "fastapi", "--no-git"], tmp_path)
-        for prompt in ("One-line description", "Task framework", "Message broker"):
-            child.expect(prompt)
-            child.send(ENTER)
-        for prompt in ("results are stored", "Python version"):
-            child.expect(prompt)
-            child.send(ENTER)
-        for prompt in ("Celery beat", "monitoring dashboard"):
+        child = spawn(["new", "demo", "--web", "spider", "--no-git"], tmp_path)
+        prompts = ("Say what it does", "Pick a framework", "Pick a broker", "Pick a store")
+        for prompt in (*prompts, "How big", "Tick periodically", "Watch it"):
             child.expect(prompt)
             child.send(ENTER)
         child.expect("Created")
@@ -46,13 +41,13 @@ class TestQuestionnaire:
         child.close()
         assert child.exitstatus == 0
         answers = (tmp_path / "demo" / ".copier-answers.yml").read_text()
-        assert "web: fastapi" in answers
+        assert "web: spider" in answers
 
     def test_impossible_choices_are_shown_disabled_with_their_reason(self, tmp_path: Path):
-        """Kafka appears in the broker list, disabled, with the reason from copier.yml."""
-        child = spawn(["new", "demo", "--framework", "celery", "-d", "description=x"], tmp_path)
-        child.expect("Message broker")
-        child.expect("Kafka is not a task-queue broker")
+        """A disabled broker appears in the list with the reason from copier.yml."""
+        child = spawn(["new", "demo", "--framework", "alpha", "-d", "description=x"], tmp_path)
+        child.expect("Pick a broker")
+        child.expect("gray never works")
         child.send(CTRL_C)
         child.expect(pexpect.EOF)
         child.close()
@@ -60,9 +55,9 @@ class TestQuestionnaire:
     def test_ctrl_c_halfway_exits_2_and_writes_nothing(self, tmp_path: Path):
         """Ctrl-C during the questionnaire prints one line, exits 2 and leaves no directory."""
         child = spawn(["new", "demo"], tmp_path)
-        child.expect("One-line description")
+        child.expect("Say what it does")
         child.send(ENTER)
-        child.expect("Task framework")
+        child.expect("Pick a framework")
         child.send(CTRL_C)
         child.expect("tqgen: error: cancelled; nothing was written")
         child.expect(pexpect.EOF)

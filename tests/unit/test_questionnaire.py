@@ -10,12 +10,10 @@ from tqgen.catalog import Catalog, Question
 from tqgen.errors import InvalidAnswerError, NoTerminalError, UnknownQuestionError
 from tqgen.questionnaire import resolve
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(REPO_ROOT)
+def catalog(tiny_template: Path) -> Catalog:
+    return Catalog.load(tiny_template)
 
 
 class ScriptedAsker:
@@ -36,35 +34,28 @@ class TestResolve:
         answers = resolve(catalog, {"project_name": "demo"}, use_defaults=True, asker=None)
         assert answers == {
             "project_name": "demo",
-            "description": "Background tasks for demo",
-            "framework": "celery",
-            "broker": "redis",
-            "result_backend": "redis",
+            "description": "About demo",
+            "framework": "alpha",
+            "broker": "red",
+            "store": "red",
             "web": "none",
-            "python_version": "3.11",
-            "periodic_tasks": True,
+            "size": 3,
+            "periodic": True,
             "monitoring": True,
         }
 
     def test_only_questions_not_given_are_asked(self, catalog: Catalog):
         """Given answers are never asked again; the rest are asked in copier.yml's order."""
-        asker = ScriptedAsker({"web": "flask"})
+        asker = ScriptedAsker({"web": "spider"})
         answers = resolve(
             catalog,
-            {"project_name": "demo", "broker": "rabbitmq", "monitoring": "no"},
+            {"project_name": "demo", "broker": "blue", "monitoring": "no"},
             use_defaults=False,
             asker=asker,
         )
-        assert asker.asked == [
-            "description",
-            "framework",
-            "result_backend",
-            "web",
-            "python_version",
-            "periodic_tasks",
-        ]
-        assert answers["web"] == "flask"
-        assert answers["broker"] == "rabbitmq"
+        assert asker.asked == ["description", "framework", "store", "web", "size", "periodic"]
+        assert answers["web"] == "spider"
+        assert answers["broker"] == "blue"
         assert answers["monitoring"] is False
 
     def test_missing_answer_without_terminal_names_the_question(self, catalog: Catalog):
@@ -86,10 +77,10 @@ class TestResolve:
 
     def test_impossible_combination_is_rejected_with_the_validator_reason(self, catalog: Catalog):
         """A disabled choice fails with the reason copier.yml gives for it."""
-        with pytest.raises(InvalidAnswerError, match="result_backend 'rpc' is not available"):
+        with pytest.raises(InvalidAnswerError, match="store 'slow' is not available: slow needs"):
             resolve(
                 catalog,
-                {"project_name": "d", "broker": "rabbitmq", "result_backend": "rpc"},
+                {"project_name": "d", "broker": "blue", "store": "slow"},
                 use_defaults=True,
                 asker=None,
             )
@@ -101,6 +92,6 @@ class TestResolve:
             {"project_name": "demo"},
             use_defaults=True,
             asker=None,
-            user_defaults={"web": "fastapi"},
+            user_defaults={"web": "spider"},
         )
-        assert answers["web"] == "fastapi"
+        assert answers["web"] == "spider"
