@@ -3,6 +3,26 @@
 A framework enabled in copier.yml without an adapter is still rendered and linted under every
 name; the other tiers cannot drive it, and the guard test (tests/render/test_adapters.py)
 fails until its adapter exists.
+
+| tier | combinations (per framework) | Celery today |
+| --- | --- | --- |
+| render, lint, contract | every supported one x every name, plus option variants | 8 x 3 + 2 = 26 |
+| end to end (install, suite, round trip) | covering set: every broker, every web choice | 4 |
+| worker kill | one per broker (from the covering set) | 2 |
+| mutation | one per broker, Django among them; every hardened line | 2 (43 lines) |
+
+Budget per framework, so that `.ci/run` stays under 25 minutes with four frameworks on 2 cores
+(test seconds, summed over both xdist workers; measured for Celery with a warm uv cache):
+
+| step | budget | Celery measured |
+| --- | --- | --- |
+| render tier, all cases | 60 s | ~60 s (26 renders, ~440 tests, 29 s wall) |
+| `uv sync` of one project copy | 15 s | 3-8 s (8 copies) |
+| generated suite on the real broker | 60 s, goal 10 s | Redis ~23 s, RabbitMQ ~51 s |
+| round trip through web app or CLI | 10 s | 5-7 s |
+| worker kill | 30 s | 16-18 s |
+| mutation, per hardened line | 4 s | ~3.3 s (43 lines: ~140 s) |
+| end-to-end share in all | 6 min | ~6 min (the e2e tier: 3.6 min wall with upgrade tests) |
 """
 
 from __future__ import annotations
