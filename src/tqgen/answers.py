@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from tqgen.errors import UsageError
+from tqgen.yaml_files import read_mapping
+
+# Where Copier looks for the user's settings file first.
+SETTINGS_ENV = "COPIER_SETTINGS_PATH"
 
 
 def parse_data(pairs: Iterable[str]) -> dict[str, str]:
@@ -25,19 +30,27 @@ def load_answers_file(path: Path) -> dict[str, Any]:
 
     Keys starting with '_' are Copier's bookkeeping (_src_path, _commit) and are skipped.
     """
-    import yaml  # Copier depends on PyYAML; imported here to keep start-up fast.
+    loaded = read_mapping(path, "answers file")
+    return {key: value for key, value in loaded.items() if not key.startswith("_")}
 
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"cannot read answers file {path}: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        raise UsageError(f"answers file {path} is not valid YAML: {error}") from None
-    if loaded is None:
+
+def load_user_defaults() -> dict[str, Any]:
+    """The `defaults:` of the user's Copier settings file, read as Copier finds it.
+
+    The file is $COPIER_SETTINGS_PATH, else Copier's per-user default; a missing default file
+    means no defaults, a missing file named by the variable is an error.
+    """
+    from copier._settings import _default_settings_path  # private; tqgen pins copier<10
+
+    named = os.environ.get(SETTINGS_ENV)
+    path = Path(named) if named else _default_settings_path()
+    if not named and not path.exists():
         return {}
-    if not isinstance(loaded, Mapping):
-        raise UsageError(f"answers file {path} must hold a mapping of question: answer")
-    return {str(key): value for key, value in loaded.items() if not str(key).startswith("_")}
+    settings = read_mapping(path, "Copier settings file")
+    defaults = settings.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise UsageError(f"Copier settings file {path}: `defaults` must be a mapping")
+    return {str(key): value for key, value in defaults.items()}
 
 
 def merge(*layers: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from typing import Any
 import tqgen
 from tqgen import answers, render
 from tqgen.catalog import COMBINATION_KEYS, Catalog
-from tqgen.errors import UsageError, one_line
 from tqgen.questionnaire import Asker, resolve
 from tqgen.template_source import find_template
 
@@ -65,16 +64,6 @@ class GeneratedProject:
         )
 
 
-def _load_user_defaults() -> dict[str, Any]:
-    import copier
-    from copier.errors import CopierError
-
-    try:
-        return dict(copier.load_settings().defaults)
-    except CopierError as error:
-        raise UsageError(f"cannot read your Copier settings: {one_line(error)}") from None
-
-
 def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedProject:
     """Resolve the answers (asking only what was not given), then render and commit the project."""
     source = find_template()
@@ -98,7 +87,7 @@ def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedPro
         given,
         use_defaults=request.use_defaults,
         asker=asker,
-        user_defaults=_load_user_defaults() if request.use_user_defaults else None,
+        user_defaults=answers.load_user_defaults() if request.use_user_defaults else None,
     )
     path = render.render(
         source,

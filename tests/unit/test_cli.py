@@ -173,7 +173,7 @@ class TestBadInput:
         result = runner.invoke(app, ["new", "demo", "--defaults", "--user-defaults"])
         assert result.exit_code == 2, result.output
         assert len(result.stderr.strip().splitlines()) == 1
-        assert "cannot read your Copier settings" in result.stderr
+        assert "Copier settings file" in result.stderr
         assert listing(tmp_path) == []
 
     def test_non_empty_target_is_refused_and_kept(self, tmp_path: Path):
