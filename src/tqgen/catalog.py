@@ -8,6 +8,7 @@ Copier does, so the CLI can ask, check and list combinations without a second ha
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,26 +89,44 @@ class Question:
         )
 
     def coerce(self, raw: Any) -> Any:
-        """Turn a raw answer (often a string from the command line) into this question's type."""
+        """Turn a raw answer (from -d, an answers file or Copier settings) into this type.
+
+        The same rules apply whatever the source, and they are stricter than YAML's: an empty
+        string is not false, and a list is not text.
+        """
         if self.type == "bool":
             if isinstance(raw, bool):
                 return raw
-            word = str(raw).strip().lower()
+            word = str(raw).strip().lower() if isinstance(raw, str | int) else None
             if word in _TRUE_WORDS:
                 return True
-            if word in _FALSE_WORDS:
+            if word in _FALSE_WORDS - {""}:
                 return False
-            raise InvalidAnswerError(f"invalid {self.name} {raw!r}: expected true or false")
+            raise InvalidAnswerError(f"invalid {self.name} {_shown(raw)}: expected true or false")
         if self.type in {"int", "float"}:
-            try:
-                return int(raw) if self.type == "int" else float(raw)
-            except ValueError:
-                raise InvalidAnswerError(
-                    f"invalid {self.name} {raw!r}: expected a number"
-                ) from None
+            if isinstance(raw, str | int | float) and not isinstance(raw, bool):
+                try:
+                    return int(raw) if self.type == "int" else float(raw)
+                except ValueError:
+                    pass
+            raise InvalidAnswerError(f"invalid {self.name} {_shown(raw)}: expected a number")
         if self.type == "str":
-            return str(raw)
+            if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+                raise InvalidAnswerError(f"invalid {self.name} {_shown(raw)}: expected text")
+            text = str(raw)
+            if any(unicodedata.category(char) == "Cc" for char in text):
+                raise InvalidAnswerError(
+                    f"invalid {self.name} {_shown(text)}: "
+                    "must not contain control characters (a NUL byte, a line break, a tab)"
+                )
+            return text
         return raw
+
+
+def _shown(raw: Any) -> str:
+    """A raw answer for an error message: its repr, cut short (it may be large)."""
+    shown = repr(raw) if isinstance(raw, str | int | float | bool) else type(raw).__name__
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 class Catalog:

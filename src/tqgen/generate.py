@@ -9,6 +9,7 @@ from typing import Any
 import tqgen
 from tqgen import answers, render
 from tqgen.catalog import COMBINATION_KEYS, Catalog
+from tqgen.errors import UsageError
 from tqgen.questionnaire import Asker, resolve
 from tqgen.template_source import find_template
 
@@ -64,13 +65,27 @@ class GeneratedProject:
         )
 
 
+def _refuse_conflicts(request: NewProject, data: dict[str, str]) -> None:
+    """One command line, two answers to one question: refuse rather than pick one silently."""
+    given = {key: value for key, value in request.flags.items() if value is not None}
+    given["project_name"] = request.name
+    for key, value in given.items():
+        if key in data and data[key] != value:
+            option = "NAME" if key == "project_name" else f"--{key}"
+            raise UsageError(
+                f"{option} {value!r} conflicts with --data {key}={data[key]!r}; give one of them"
+            )
+
+
 def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedProject:
     """Resolve the answers (asking only what was not given), then render and commit the project."""
     source = find_template()
     catalog = Catalog.load(source.local_dir)
+    data = answers.parse_data(request.data)
+    _refuse_conflicts(request, data)
     given = answers.merge(
         answers.load_answers_file(request.answers_file) if request.answers_file else {},
-        answers.parse_data(request.data),
+        data,
         request.flags,
         {"project_name": request.name},
     )

@@ -56,6 +56,8 @@ def resolve(
             default = (user_defaults or {}).get(question.name)
             if default is None:
                 default = catalog.default(question, answers)
+            else:  # the user's Copier settings: the same rules as any other answer
+                default = question.coerce(default)
             if use_defaults:
                 value = default
                 catalog.check(question, value, answers)
