@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -23,7 +23,7 @@ def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return compose.get("services") or {}
 
 
-def is_exec_form(value: Any) -> bool:
+def is_exec_form(value: Any) -> TypeGuard[list[str]]:
     """Whether a `command:` value is a list of strings (exec form), not a shell string."""
     return isinstance(value, list) and all(isinstance(arg, str) for arg in value)
 

@@ -53,7 +53,7 @@ class BuildOnce:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def get(self, key: str, build: Callable[[Path], None]) -> Path:
+    def get(self, key: str, build: Callable[[Path], object]) -> Path:
         """Return `root/key`, calling `build(path)` first if no worker has built it yet."""
         target = self.root / key
         done = self.root / f"{key}.done"
