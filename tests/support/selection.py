@@ -18,7 +18,7 @@ def _ordered(values: list[str]) -> list[str]:
 
 
 def covering(combinations: Sequence[Combination]) -> list[Combination]:
-    """Fewest combinations in which every broker and every web choice appears at least once.
+    """A small set of combinations in which every broker and every web choice appears.
 
     Each web choice takes the supported broker used least so far, so brokers alternate
     (redis-none, rabbitmq-django, redis-flask, ...); a broker left over after the web choices
