@@ -1,5 +1,5 @@
 """`python -m tqgen`."""
 
-from tqgen.cli import main
+from tqgen.console import main
 
 main()

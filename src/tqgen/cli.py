@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 import typer
 
 import tqgen
-from tqgen.errors import TqgenError, one_line
+from tqgen.errors import AbortedError, TqgenError, one_line
 
 app = typer.Typer(
     help="Generate a hardened, tested background-task project from Copier templates.",
@@ -28,9 +28,12 @@ def _report(call: Callable[[], T]) -> T:
     """Run call; an expected error becomes one line on stderr and its exit code."""
     try:
         return call()
-    except TqgenError as error:
-        typer.echo(f"tqgen: error: {one_line(error)}", err=True)
-        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP before any work was started
+        error: TqgenError = AbortedError("interrupted; nothing was changed")
+    except TqgenError as raised:
+        error = raised
+    typer.echo(f"tqgen: error: {one_line(error)}", err=True)
+    raise typer.Exit(error.exit_code)
 
 
 def _show_version(value: bool) -> None:
@@ -84,21 +87,24 @@ def new(
 
     Asks, on a terminal, only what the options did not answer.
     """
-    from tqgen.generate import NewProject, generate
 
-    request = NewProject(
-        name=name,
-        flags={"framework": framework, "broker": broker, "web": web},
-        data=data or [],
-        answers_file=answers_file,
-        use_defaults=defaults,
-        output_dir=output_dir,
-        init_git=git,
-        use_user_defaults=user_defaults,
-        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
-    )
-    project = _report(lambda: generate(request))
-    typer.echo(project.summary())
+    def create() -> str:
+        from tqgen.generate import NewProject, generate
+
+        request = NewProject(
+            name=name,
+            flags={"framework": framework, "broker": broker, "web": web},
+            data=data or [],
+            answers_file=answers_file,
+            use_defaults=defaults,
+            output_dir=output_dir,
+            init_git=git,
+            use_user_defaults=user_defaults,
+            interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+        )
+        return generate(request).summary()
+
+    typer.echo(_report(create))
 
 
 @app.command("list")
@@ -136,20 +142,24 @@ def update(
 
     Refuses an untracked or uncommitted project; names every file left with a conflict.
     """
-    from tqgen.update import apply, plan
 
-    found = _report(lambda: plan(path, to))
-    if not found.available:
-        typer.echo(f"{found.project.name} is up to date (template {found.current}).")
-        return
-    typer.echo(f"{found.project.name}: template {found.current} -> {found.latest}")
-    if check:
-        typer.echo("An update is available; run `tqgen update` to apply it.")
-        return
-    _report(lambda: apply(found))
-    typer.echo("Updated. Review the changes with `git diff`, run the tests, then commit.")
+    def run() -> None:
+        from tqgen.update import apply, plan
+
+        found = plan(path, to)
+        if not found.available:
+            typer.echo(f"{found.project.name} is up to date (template {found.current}).")
+            return
+        typer.echo(f"{found.project.name}: template {found.current} -> {found.latest}")
+        if check:
+            typer.echo("An update is available; run `tqgen update` to apply it.")
+            return
+        apply(found)
+        typer.echo("Updated. Review the changes with `git diff`, run the tests, then commit.")
+
+    _report(run)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command line (the console script, tqgen.console, handles signals first)."""
     app()

@@ -44,7 +44,7 @@ class NoTerminalError(UsageError):
 
 
 class AbortedError(UsageError):
-    """The user pressed Ctrl-C; nothing was written."""
+    """The user pressed Ctrl-C, or tqgen got SIGTERM or SIGHUP; nothing was written."""
 
 
 class TemplateError(TqgenError):
@@ -59,8 +59,12 @@ class ToolMissingError(TqgenError):
     exit_code = 4
 
 
-class PostGenerationError(TqgenError):
-    """The project was written, but a step after rendering (git) failed."""
+class FilesystemError(UsageError):
+    """A directory tqgen must write to cannot be used: permissions, a read-only or full disk."""
+
+
+class GitError(TqgenError):
+    """git could not create the project's repository or first commit; nothing was written."""
 
     exit_code = 5
 

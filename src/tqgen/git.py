@@ -6,17 +6,18 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tqgen.errors import PostGenerationError, ToolMissingError
+from tqgen.errors import GitError, ToolMissingError
+from tqgen.interrupts import killed_by_signal
 
 # Used only when the user has no git identity configured, so the first commit still succeeds.
 _FALLBACK_IDENTITY = ("-c", "user.name=tqgen", "-c", "user.email=tqgen@localhost")
 
 
-def require_git() -> str:
-    """Return the git executable, or raise before anything is written."""
+def require_git(hint: str = "install it or pass --no-git") -> str:
+    """Return the git executable, or raise (with hint, what to do) before anything is written."""
     git = shutil.which("git")
     if git is None:
-        raise ToolMissingError("git is not installed; install it or pass --no-git")
+        raise ToolMissingError(f"git is not installed; {hint}")
     return git
 
 
@@ -28,7 +29,12 @@ def _has_identity(git: str, cwd: Path) -> bool:
 
 
 def init_and_commit(project: Path, message: str) -> None:
-    """Create a git repository in project and commit every file in it."""
+    """Create a git repository in project and commit every file in it.
+
+    Raises:
+        GitError: A git step failed; the caller removes the project, so nothing is written.
+        KeyboardInterrupt: git was stopped by a signal sent to the whole process group.
+    """
     git = require_git()
     identity = () if _has_identity(git, project) else _FALLBACK_IDENTITY
     steps = {
@@ -38,7 +44,12 @@ def init_and_commit(project: Path, message: str) -> None:
     }
     for name, command in steps.items():
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+        if killed_by_signal(result.returncode):
+            raise KeyboardInterrupt
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip().splitlines()
             reason = detail[-1] if detail else f"exit code {result.returncode}"
-            raise PostGenerationError(f"git {name} failed in {project}: {reason}")
+            raise GitError(
+                f"git {name} failed: {reason}; nothing was written "
+                "(fix git, for example commit signing, or pass --no-git)"
+            )

@@ -1,7 +1,15 @@
-"""Render a project with Copier's Python API, all or nothing."""
+"""Render a project with Copier's Python API, all or nothing.
+
+The project is rendered (and committed) in a hidden directory beside the target and moved into
+place only when everything succeeded. An existing empty target on another filesystem than its
+parent (a mount point: a Docker volume, a tmpfs) cannot receive a rename from beside it, so
+there the project is rendered straight into the target, which is emptied again on failure.
+Whatever stops the work (an error, Ctrl-C, SIGTERM, SIGHUP), every scratch directory goes.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -10,28 +18,43 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tqgen import git, versioning
+from tqgen import git, interrupts, versioning
 from tqgen.copier_copy import copy_folder
 from tqgen.copier_errors import classify
-from tqgen.errors import AbortedError, TargetNotEmptyError, TqgenError
+from tqgen.errors import AbortedError, FilesystemError, TargetNotEmptyError, TqgenError
 from tqgen.template_source import TemplateSource, copy_templates
 
 
 def check_target(target: Path) -> None:
     """Refuse a target that would lose or mix with a user's files, before anything is written."""
-    if not target.parent.is_dir():
-        raise TargetNotEmptyError(f"output directory {target.parent} does not exist")
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise TargetNotEmptyError(f"{target} exists and is not a directory")
-    if target.is_dir() and _has_entries(target):
-        raise TargetNotEmptyError(
-            f"{target} exists and is not empty; choose another name or --output-dir"
-        )
+    try:
+        if not target.parent.is_dir():
+            raise TargetNotEmptyError(f"output directory {target.parent} does not exist")
+        if target.is_symlink() or (target.exists() and not target.is_dir()):
+            raise TargetNotEmptyError(f"{target} exists and is not a directory")
+        if target.is_dir() and _has_entries(target):
+            raise TargetNotEmptyError(
+                f"{target} exists and is not empty; choose another name or --output-dir"
+            )
+    except OSError as error:
+        raise _filesystem_error(error, target) from None
 
 
 def _has_entries(directory: Path) -> bool:
     with os.scandir(directory) as entries:
         return next(entries, None) is not None
+
+
+def _fills_in_place(target: Path) -> bool:
+    """Whether to render straight into target rather than beside it.
+
+    Only an existing empty directory qualifies, and only when a hidden sibling could not be
+    renamed into it: the target is on another filesystem, or its parent is not writable.
+    """
+    if not target.is_dir():
+        return False
+    on_other_device = target.stat().st_dev != target.parent.stat().st_dev
+    return on_other_device or not os.access(target.parent, os.W_OK | os.X_OK)
 
 
 def render(
@@ -44,37 +67,56 @@ def render(
 ) -> Path:
     """Render the template into target, which must be missing or empty.
 
-    The project is rendered into a hidden sibling directory and moved into place only when
-    rendering (and git) succeeded, so an error or Ctrl-C never leaves a half-written project.
+    Raises:
+        TqgenError: A failure, each with its exit code; target is as it was before.
     """
     target = target.absolute()
     check_target(target)
     if init_git:
         git.require_git()
-    # A hidden sibling on the same filesystem, so the final move is a rename. mkdir (unlike
-    # mkdtemp) honours the umask, so the project gets the permissions the user expects.
-    staging = target.parent / f".{target.name}.tqgen-{secrets.token_hex(4)}"
-    staging.mkdir()
+    # Every path is chosen (and listed for removal) before it is created, so a signal between
+    # creating and listing cannot leave one behind.
+    token = secrets.token_hex(4)
+    snapshot = Path(tempfile.gettempdir()) / f"tqgen-template-{token}"
+    existed_empty = target.is_dir()  # check_target refused any other existing target
+    in_place = False
+    output = target.parent / f".{target.name}.tqgen-{token}"
+    moved = False
     try:
-        with tempfile.TemporaryDirectory(prefix="tqgen-template-") as snapshot:
-            # Copier renders a snapshot of the templates only: cloning a checkout would drag in
-            # its uncommitted files, nested repositories (a project generated inside it) and all.
-            copy_folder(copy_templates(source.local_dir, Path(snapshot)), staging, answers)
-        versioning.record_source(staging, source.src_path, source.commit)
+        in_place = _fills_in_place(target)
+        output = target if in_place else output
+        snapshot.mkdir(mode=0o700)
+        if not in_place:
+            # mkdir (unlike mkdtemp) honours the umask: the project gets the usual permissions.
+            output.mkdir()
+        # Copier renders a snapshot of the templates only: cloning a checkout would drag in its
+        # uncommitted files, nested repositories (a project generated inside it) and all.
+        copy_folder(copy_templates(source.local_dir, snapshot / "template"), output, answers)
+        versioning.record_source(output, source.src_path, source.commit)
         if init_git:
-            git.init_and_commit(staging, commit_message)
-        _move_into_place(staging, target)
+            git.init_and_commit(output, commit_message)
+        if not in_place:
+            interrupts.ignore_from_now()  # past this point the project is the user's
+            _move_into_place(output, target)
+        moved = True
     except KeyboardInterrupt:
         raise AbortedError("interrupted; nothing was written") from None
     except TqgenError:
         raise
+    except OSError as error:
+        raise _filesystem_error(error, target, output) from None
     except Exception as error:
         known = classify(error, "cannot render the template")
         if known is None:  # a defect in tqgen or Copier: shown with its traceback
             raise
         raise known from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        interrupts.ignore_from_now()  # the clean-up below must not be cut short
+        shutil.rmtree(snapshot, ignore_errors=True)
+        if not moved and existed_empty:
+            _empty(target)
+        if not in_place:
+            shutil.rmtree(output, ignore_errors=True)
     return target
 
 
@@ -85,3 +127,32 @@ def _move_into_place(staging: Path, target: Path) -> None:
             child.rename(target / child.name)
     else:
         staging.rename(target)
+
+
+def _empty(directory: Path) -> None:
+    """Remove what tqgen put into directory, which was empty (or missing) before it started."""
+    try:
+        children = list(directory.iterdir())
+    except OSError:
+        return
+    for child in children:
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _filesystem_error(error: OSError, target: Path, staging: Path | None = None) -> FilesystemError:
+    """One line naming the path the user knows (never the hidden staging one) and what to do."""
+    path = Path(error.filename) if error.filename else target
+    if staging is not None and staging != target and path.is_relative_to(staging):
+        path = target / path.relative_to(staging)
+    reason = error.strerror or type(error).__name__
+    temporary = Path(tempfile.gettempdir())
+    if path.is_relative_to(temporary) and not target.is_relative_to(temporary):
+        advice = "set TMPDIR to a directory with room that you can write to"
+    elif error.errno in {errno.ENOSPC, errno.EDQUOT}:
+        advice = "free some space or choose another --output-dir"
+    else:
+        advice = "choose a directory you can write to with --output-dir"
+    return FilesystemError(f"cannot write {path}: {reason}; {advice}")

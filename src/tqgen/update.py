@@ -9,8 +9,9 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from tqgen import git
+from tqgen import git, interrupts
 from tqgen.errors import (
+    AbortedError,
     TemplateError,
     UpdateConflictError,
     UsageError,
@@ -48,7 +49,11 @@ class UpdatePlan:
 
 def _git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [git.require_git(), *args], cwd=project, capture_output=True, text=True, check=False
+        [git.require_git("install it: tqgen update works on git-tracked projects"), *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -161,12 +166,14 @@ def apply(update: UpdatePlan) -> None:
             quiet=True,
             settings=copier.Settings(),
         )
+        conflicted = find_conflicts(update.project)
+        interrupts.ignore_from_now()  # the update is done: a late signal must not undo it
     except UserMessageError as error:
         _restore(update.project)
         raise UsageError(one_line(error)) from None
     except KeyboardInterrupt:
         _restore(update.project)
-        raise UsageError("interrupted; the update was undone") from None
+        raise AbortedError("interrupted; the update was undone") from None
     except Exception as error:
         _restore(update.project)
         if isinstance(error, OSError):
@@ -177,7 +184,7 @@ def apply(update: UpdatePlan) -> None:
         if known is None:  # a defect in tqgen or Copier: undone, and shown with its traceback
             raise
         raise known from None
-    if conflicted := find_conflicts(update.project):
+    if conflicted:
         raise UpdateConflictError(
             f"the update left conflicts in {len(conflicted)} file(s): {', '.join(conflicted)}; "
             "resolve them, then commit"
@@ -189,6 +196,7 @@ def _restore(project: Path) -> None:
 
     Everything is limited to the project's path: the rest of an enclosing repository is untouched.
     """
+    interrupts.ignore_from_now()  # undoing must not be cut short
     _git(project, "reset", "--quiet", "HEAD", "--", ".")
     _git(project, "checkout", "--quiet", "HEAD", "--", ".")
     _git(project, "clean", "--quiet", "-d", "--force", "--", ".")

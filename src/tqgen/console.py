@@ -1,0 +1,34 @@
+"""The `tqgen` console script: stop signals are handled before anything else is imported.
+
+Importing the command line (Typer) takes a good part of a second's tenth; a SIGTERM or SIGHUP in
+that time would otherwise kill tqgen with the signal's own exit status instead of exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tqgen import interrupts
+
+# Typer's own exit status for a KeyboardInterrupt outside tqgen's commands (parsing options).
+_TYPER_INTERRUPTED = 130
+
+
+def main() -> None:
+    """Console-script entry point."""
+    interrupts.install()
+    try:
+        from tqgen.cli import main as run
+
+        run()
+    except KeyboardInterrupt:
+        _stopped()
+    except SystemExit as exit_:
+        if exit_.code == _TYPER_INTERRUPTED and interrupts.stopped():
+            _stopped()
+        raise
+
+
+def _stopped() -> None:
+    sys.stderr.write("tqgen: error: interrupted; nothing was changed\n")
+    raise SystemExit(2) from None

@@ -1,0 +1,57 @@
+"""SIGINT, SIGTERM and SIGHUP all mean "stop and leave nothing behind".
+
+Ctrl-C, `kill`, `timeout`, a CI cancel and a closed terminal send different signals, and
+Python turns only SIGINT into an exception. Here all three raise KeyboardInterrupt, which every
+command already handles by undoing its work. The first signal raises; later ones are ignored, so
+the undoing itself cannot be cut short and leave a half-removed directory behind.
+"""
+
+from __future__ import annotations
+
+import signal
+from types import FrameType
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+# Only the command-line process installs handlers; a library caller (or a test runner calling
+# the CLI in-process) keeps its own signal handling untouched.
+_installed = False
+
+
+def install() -> None:
+    """Make each stop signal raise KeyboardInterrupt once (call from the main thread).
+
+    A signal that was already ignored when tqgen started stays ignored (`nohup tqgen new ...`).
+    """
+    global _installed
+    for number in STOP_SIGNALS:
+        if signal.getsignal(number) is not signal.SIG_IGN:
+            signal.signal(number, _stop)
+    _installed = True
+
+
+def ignore_from_now() -> None:
+    """Ignore stop signals from here on: the work is past undoing, or being undone."""
+    if not _installed:
+        return
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+
+
+_received: list[int] = []
+
+
+def stopped() -> bool:
+    """Whether a stop signal arrived since install()."""
+    return bool(_received)
+
+
+def _stop(number: int, frame: FrameType | None) -> None:
+    _received.append(number)
+    ignore_from_now()
+    raise KeyboardInterrupt(signal.Signals(number).name)
+
+
+def killed_by_signal(returncode: int) -> bool:
+    """Whether a child process died of a stop signal (sent to the whole process group)."""
+    return returncode < 0 and -returncode in STOP_SIGNALS
