@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
+import copier
 import pytest
 
 from tqgen.catalog import COMBINATION_KEYS, Catalog
 from tqgen.errors import InvalidAnswerError
+from tqgen.template_source import copy_templates
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The shape copier.yml's validator demands before it looks a name up.
+NAME_SHAPE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +91,46 @@ class TestProjectName:
             ("class", "Python keyword"),
             ("celery", "shadow"),
             ("config", "shadow"),
+            ("collections", "standard-library"),
+            ("fakeredis", "imports or installs"),
+            ("gunicorn", "imports or installs"),
+            ("con", "reserved device name on Windows"),
+            ("nul", "reserved device name on Windows"),
+            ("com1", "reserved device name on Windows"),
+            ("lpt9", "reserved device name on Windows"),
         ],
     )
     def test_rejects_unusable_names_with_the_reason(self, catalog: Catalog, name: str, reason: str):
         """Names that cannot become an importable, unshadowed package are rejected, saying why."""
         with pytest.raises(InvalidAnswerError, match=reason):
             catalog.check(catalog["project_name"], name, {})
+
+    def test_every_standard_library_module_name_is_refused(self, catalog: Catalog):
+        """No project name may shadow a module of the standard library of the running Python."""
+        shaped = [name for name in sys.stdlib_module_names if NAME_SHAPE.fullmatch(name)]
+        accepted = []
+        for name in shaped:
+            try:
+                catalog.check(catalog["project_name"], name, {})
+            except InvalidAnswerError:
+                continue
+            accepted.append(name)
+        assert len(shaped) > 150
+        assert accepted == []
+
+    def test_plain_copier_refuses_the_same_names(self, tmp_path: Path):
+        """Copier itself (no tqgen) validates with the same list in copier.yml."""
+        template = copy_templates(REPO_ROOT, tmp_path / "template")
+        with pytest.raises(ValueError, match="'collections' would shadow"):
+            copier.run_copy(
+                str(template),
+                tmp_path / "out",
+                data={"project_name": "collections"},
+                defaults=True,
+                quiet=True,
+                settings=copier.Settings(),
+            )
+        assert not (tmp_path / "out").exists()
 
     def test_module_name_is_derived_from_the_project_name(self, catalog: Catalog):
         """The package name replaces dashes with underscores."""
