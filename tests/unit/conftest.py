@@ -7,12 +7,18 @@ tests about the real copier.yml's questions live in test_catalog.py and read the
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from support.gitrepo import git_save, isolated_git_env
+from support.gitrepo import build_template_repo, git_save, isolated_git_env
+from support.paths import REPO_ROOT
 
 from tqgen.template_source import TEMPLATE_ENV
 
@@ -161,3 +167,92 @@ def _isolated_environment(
     settings.write_text("{}\n")  # an empty settings file: no user defaults, no trust
     monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def real_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's copier.yml and templates/, committed in a repository of their own."""
+    return build_template_repo(REPO_ROOT, tmp_path_factory.mktemp("real") / "template")
+
+
+# Bounds for a tqgen process fed hostile input: a memory bomb fails instead of taking the
+# machine down, a hang fails instead of hanging the suite.
+MEMORY_LIMIT = 1 << 30
+TIMEOUT = 60
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+@dataclass
+class Sandbox:
+    """A place to run the `tqgen` command as a user would: its own output and temp directories.
+
+    Attributes:
+        root: Scratch space for inputs (answers files, settings, FIFOs); not watched.
+        out: The working and output directory tqgen runs in.
+        tmp: TMPDIR for tqgen; it must be as empty afterwards as before.
+        env: The environment tqgen runs with.
+    """
+
+    root: Path
+    out: Path
+    tmp: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def command(self, *args: str) -> list[str]:
+        """The command line running tqgen's console script with args."""
+        return [sys.executable, "-c", "from tqgen.console import main; main()", *args]
+
+    def start(self, *args: str, **popen: object) -> subprocess.Popen[str]:
+        """Start tqgen with args, under the memory limit, without waiting for it."""
+        return subprocess.Popen(
+            self.command(*args),
+            cwd=self.out,
+            env=self.env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=_limit_memory,
+            **popen,
+        )
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run tqgen with args to the end, under the memory limit and the timeout."""
+        process = self.start(*args)
+        try:
+            stdout, stderr = process.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+    def tree(self) -> dict[str, str]:
+        """Every path under out and tmp, hidden ones included, with each file's content."""
+        listing = {}
+        for label, base in (("out", self.out), ("tmp", self.tmp)):
+            for path in sorted(base.rglob("*")):
+                key = f"{label}/{path.relative_to(base)}"
+                regular = path.is_file() and not path.is_symlink()
+                listing[key] = path.read_bytes().hex()[:64] if regular else "-"
+        return listing
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, real_template: Path) -> Sandbox:
+    """A sandbox whose tqgen renders this checkout's templates."""
+    root, out, tmp = tmp_path / "inputs", tmp_path / "out", tmp_path / "tmp"
+    for directory in (root, out, tmp):
+        directory.mkdir()
+    settings = root / "copier-settings.yml"
+    settings.write_text("{}\n")
+    env = {
+        **os.environ,
+        **isolated_git_env(),
+        TEMPLATE_ENV: str(real_template),
+        "COPIER_SETTINGS_PATH": str(settings),
+        "TMPDIR": str(tmp),
+    }
+    return Sandbox(root, out, tmp, env)
