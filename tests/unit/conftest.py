@@ -235,6 +235,8 @@ class Sandbox:
         for label, base in (("out", self.out), ("tmp", self.tmp)):
             for path in sorted(base.rglob("*")):
                 key = f"{label}/{path.relative_to(base)}"
+                if "/.git/" in key:  # git refreshes its index on `git status`
+                    continue
                 regular = path.is_file() and not path.is_symlink()
                 listing[key] = path.read_bytes().hex()[:64] if regular else "-"
         return listing

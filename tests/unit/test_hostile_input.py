@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tqgen.template_source import TEMPLATE_ENV
+
 # Each setup writes its inputs under the sandbox's root and returns the extra command-line
 # arguments, after `tqgen new demo --defaults`.
 Setup = Callable[..., list[str]]
@@ -253,3 +255,68 @@ def test_git_missing_without_git_is_fine(sandbox):
     result = sandbox.run("new", "demo", "--defaults", "--no-git")
     assert result.returncode == 0, result.stderr
     assert (sandbox.out / "demo" / ".copier-answers.yml").is_file()
+
+
+@pytest.fixture
+def project(sandbox, tiny_template: Path) -> Path:
+    """A committed project generated from the tiny template (released as v0.1.0)."""
+    sandbox.env[TEMPLATE_ENV] = str(tiny_template)
+    result = sandbox.run("new", "demo", "--defaults")
+    assert result.returncode == 0, result.stderr
+    return sandbox.out / "demo"
+
+
+def committed_answers(content: bytes) -> Callable[..., list[str]]:
+    def setup(sandbox, project: Path) -> list[str]:
+        (project / ".copier-answers.yml").write_bytes(content)
+        commit = ["git", "commit", "--quiet", "--all", "--message", "answers"]
+        subprocess.run(commit, cwd=project, env=sandbox.env, check=True)
+        return []
+
+    return setup
+
+
+def fifo_instead_of_answers(sandbox, project: Path) -> list[str]:
+    (project / ".copier-answers.yml").unlink()
+    os.mkfifo(project / ".copier-answers.yml")
+    return []
+
+
+def update_args(*extra: str) -> Callable[..., list[str]]:
+    return lambda sandbox, project: list(extra)
+
+
+def update_without_git(sandbox, project: Path) -> list[str]:
+    sandbox.env["PATH"] = str(sandbox.root / "empty-bin")
+    return []
+
+
+# (id, setup, exit code, what the error line says)
+UPDATE_CASES = [
+    ("answers-binary", committed_answers(b"\xff\xfe\x00\x01"), 2, "not UTF-8"),
+    ("answers-alias", committed_answers(b"a: &a [1]\nb: *a\n"), 2, "aliases"),
+    ("answers-list", committed_answers(b"- 1\n"), 2, "must hold a mapping"),
+    ("answers-fifo", fifo_instead_of_answers, 2, "not a regular file"),
+    ("no-such-release", update_args("--to", "v9.9.9"), 2, "has no release v9.9.9"),
+    ("no-such-release-check", update_args("--check", "--to", "v9.9.9"), 2, "has no release"),
+    ("not-a-version", update_args("--to", "latest"), 2, "not a release version"),
+    ("git-missing", update_without_git, 4, "git is not installed; install it"),
+]
+
+
+class TestUpdate:
+    @pytest.mark.parametrize(
+        ("setup", "exit_code", "message"),
+        [pytest.param(*case[1:], id=case[0]) for case in UPDATE_CASES],
+    )
+    def test_refused_in_one_line_and_nothing_changed(
+        self, sandbox, project: Path, setup, exit_code: int, message: str
+    ):
+        """Each hostile project or option gets its exit code and one line, and changes nothing."""
+        extra = setup(sandbox, project)
+        before = sandbox.tree()
+        result = sandbox.run("update", str(project), *extra)
+        assert result.returncode == exit_code, result.stderr
+        assert_one_clean_line(result, message)
+        assert "--no-git" not in result.stderr
+        assert sandbox.tree() == before
