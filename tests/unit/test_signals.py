@@ -1,0 +1,125 @@
+"""SIGTERM, SIGHUP and SIGINT stop a running `tqgen new` cleanly: exit 2, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+STOP_SIGNALS = [signal.SIGTERM, signal.SIGHUP, signal.SIGINT]
+
+
+def staging_dirs(out: Path) -> list[Path]:
+    return sorted(out.glob(".demo.tqgen-*"))
+
+
+def handles_signals(pid: int) -> bool:
+    """Whether process pid catches SIGTERM: tqgen's own code is running (no longer Python's)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = int(
+        next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1], 16
+    )
+    return bool(caught & (1 << (signal.SIGTERM - 1)))
+
+
+def after(seconds: float) -> Callable[[Path, Path], bool]:
+    """Seconds after tqgen installed its signal handlers (set by wait_for)."""
+    started: list[float] = []
+
+    def reached(out: Path, tmp: Path) -> bool:
+        if not started:
+            started.append(time.monotonic())
+        return time.monotonic() - started[0] >= seconds
+
+    return reached
+
+
+def staging_appears(out: Path, tmp: Path) -> bool:
+    return bool(staging_dirs(out))
+
+
+def template_snapshot_appears(out: Path, tmp: Path) -> bool:
+    return any(tmp.glob("tqgen-template-*/template/copier.yml"))
+
+
+def files_rendered(out: Path, tmp: Path) -> bool:
+    return any((staging / "README.md").exists() for staging in staging_dirs(out))
+
+
+# When the signal is sent: at start-up (imports, reading copier.yml), and while rendering.
+MOMENTS: dict[str, Callable[[], Callable[[Path, Path], bool]]] = {
+    "at-once": lambda: after(0),
+    "after-100ms": lambda: after(0.1),
+    "after-250ms": lambda: after(0.25),
+    "staging-created": lambda: staging_appears,
+    "template-copied": lambda: template_snapshot_appears,
+    "files-rendered": lambda: files_rendered,
+}
+
+
+def wait_for(process: subprocess.Popen[str], moment: Callable[[Path, Path], bool], sandbox) -> bool:
+    """Poll, once tqgen handles signals, until moment is reached (True) or tqgen ended (False).
+
+    Before its handlers are installed the process is the interpreter starting up, which any
+    program shares: a signal then ends it as the signal's default action says.
+    """
+    deadline = time.monotonic() + 30
+    handling = False
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        handling = handling or handles_signals(process.pid)
+        if handling and moment(sandbox.out, sandbox.tmp):
+            return True
+        time.sleep(0.002)
+    process.kill()
+    pytest.fail("tqgen never reached the moment to be signalled")
+
+
+@pytest.mark.parametrize("number", STOP_SIGNALS, ids=lambda number: number.name)
+@pytest.mark.parametrize("moment", list(MOMENTS), ids=str)
+def test_signal_leaves_nothing_and_exits_2(sandbox, number: signal.Signals, moment: str):
+    """A stop signal at any moment of `tqgen new` gives exit 2, one line, and no leftovers."""
+    before = sandbox.tree()
+    process = sandbox.start("new", "demo", "--defaults")
+    reached = wait_for(process, MOMENTS[moment](), sandbox)
+    if not reached:
+        _, stderr = process.communicate()
+        pytest.fail(f"tqgen finished before {moment} (exit {process.returncode}): {stderr}")
+    process.send_signal(number)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2, stderr
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines() == [stderr.strip()]
+    assert "interrupted" in stderr
+    assert sandbox.tree() == before
+
+
+@pytest.mark.parametrize("number", STOP_SIGNALS, ids=lambda number: number.name)
+def test_signal_to_the_process_group_during_the_first_commit(sandbox, number: signal.Signals):
+    """A signal to the whole group (a terminal's Ctrl-C) while git commits leaves nothing."""
+    before = sandbox.tree()
+    process = sandbox.start("new", "demo", "--defaults", start_new_session=True)
+
+    def committing(out: Path, tmp: Path) -> bool:
+        return any((staging / ".git").exists() for staging in staging_dirs(out))
+
+    if not wait_for(process, committing, sandbox):
+        _, stderr = process.communicate()
+        pytest.fail(f"tqgen finished before git started (exit {process.returncode}): {stderr}")
+    os.killpg(process.pid, number)
+    _, stderr = process.communicate(timeout=30)
+    if process.returncode == 0:
+        # The signal came after the project was moved into place: it is complete and kept.
+        assert (sandbox.out / "demo" / ".git").is_dir()
+        assert staging_dirs(sandbox.out) == []
+        assert list(sandbox.tmp.iterdir()) == []
+        return
+    assert process.returncode == 2, stderr
+    assert "Traceback" not in stderr
+    assert sandbox.tree() == before
