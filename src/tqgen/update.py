@@ -78,7 +78,6 @@ def _check_clean_git(project: Path) -> None:
 
 def plan(project: Path, to: str | None = None) -> UpdatePlan:
     """Check the project can be updated and find the versions; raises UsageError if not."""
-    from copier._main import get_update_data  # private in copier 9; tqgen pins copier<10
     from copier.errors import UserMessageError
     from plumbum import ProcessExecutionError
 
@@ -88,7 +87,7 @@ def plan(project: Path, to: str | None = None) -> UpdatePlan:
     recorded = _read_answers(project)
     _check_clean_git(project)
     try:
-        _, current, latest = get_update_data(project)
+        current, latest = _template_versions(project)
     except (UserMessageError, ProcessExecutionError, OSError) as error:
         # Copier's messages here all mean one thing: no versioned template at _src_path.
         raise UsageError(
@@ -110,6 +109,25 @@ def plan(project: Path, to: str | None = None) -> UpdatePlan:
             "downgrades are not supported"
         )
     return UpdatePlan(project, current, latest, ref)
+
+
+def _template_versions(project: Path) -> tuple[str, str]:
+    """The template version the project records and the template's newest release.
+
+    Copier's `get_update_data`, but with empty settings: like the update itself, the check
+    must not read (or warn about) the user's Copier settings file.
+    """
+    from copier._main import Worker  # private in copier 9; tqgen pins copier<10
+    from copier._settings import SettingsModel
+    from copier.errors import UserMessageError
+
+    with Worker(dst_path=project, settings=SettingsModel(), quiet=True) as worker:
+        recorded = worker.subproject.template
+        if recorded is None or recorded.version is None:
+            raise UserMessageError("the version the project was rendered from is unknown")
+        if worker.template.commit is None or worker.template.version is None:
+            raise UserMessageError("the template is not a versioned git repository")
+        return str(recorded.version), str(worker.template.version)
 
 
 def _release_version(to: str) -> Version:

@@ -320,3 +320,13 @@ class TestUpdate:
         assert_one_clean_line(result, message)
         assert "--no-git" not in result.stderr
         assert sandbox.tree() == before
+
+
+@pytest.mark.parametrize("settings", ["/nonexistent/settings.yml", "/dev/zero"])
+def test_update_ignores_the_users_copier_settings(sandbox, project: Path, settings: str):
+    """tqgen update neither reads nor warns about the user's Copier settings file."""
+    sandbox.env["COPIER_SETTINGS_PATH"] = settings
+    result = sandbox.run("update", "--check", str(project))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "up to date" in result.stdout
