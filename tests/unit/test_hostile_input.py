@@ -213,6 +213,15 @@ class TestEmptyMountedTarget:
         assert len(log.stdout.splitlines()) == 1
         assert sorted(path.name for path in sandbox.out.iterdir()) == ["demo"]
 
+    def test_read_only_mount_point_is_one_line(self, sandbox, tmpfs):
+        """An empty target nobody can write to is exit 2 naming it, not a template failure."""
+        mount = tmpfs(sandbox.out / "demo", "ro")
+        before = sandbox.tree()
+        result = sandbox.run("new", "demo", "--defaults")
+        assert result.returncode == 2, result.stderr
+        assert_one_clean_line(result, f"cannot write {mount}")
+        assert sandbox.tree() == before
+
     def test_failure_leaves_the_mount_point_empty(self, sandbox, tmpfs):
         """A failure while filling a mounted target empties it again."""
         mount = tmpfs(sandbox.out / "demo")
