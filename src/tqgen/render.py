@@ -28,8 +28,10 @@ from tqgen.template_source import TemplateSource, copy_templates
 def check_target(target: Path) -> None:
     """Refuse a target that would lose or mix with a user's files, before anything is written."""
     try:
-        if not target.parent.is_dir():
+        if not target.parent.exists():
             raise TargetNotEmptyError(f"output directory {target.parent} does not exist")
+        if not target.parent.is_dir():
+            raise TargetNotEmptyError(f"output directory {target.parent} is not a directory")
         if target.is_symlink() or (target.exists() and not target.is_dir()):
             raise TargetNotEmptyError(f"{target} exists and is not a directory")
         if target.is_dir() and _has_entries(target):
