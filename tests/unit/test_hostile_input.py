@@ -127,7 +127,7 @@ NEW_CASES: list[tuple[str, Setup, int, str]] = [
     ("output-proc", output_dir("/proc"), 2, "cannot write /proc/demo"),
     ("output-sys", output_dir("/sys"), 2, "cannot write /sys/demo"),
     ("output-missing", output_dir("nowhere"), 2, "does not exist"),
-    ("output-is-a-file", output_dir("/etc/hostname"), 2, "is not a directory"),
+    ("output-is-a-file", output_dir("/dev/null"), 2, "is not a directory"),
     ("target-file", target_is(lambda path: path.write_text("mine\n")), 2, "not a directory"),
     ("target-symlink", target_is(lambda path: path.symlink_to("/tmp")), 2, "not a directory"),
     (
