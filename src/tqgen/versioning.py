@@ -25,9 +25,9 @@ URL_ENV = "TQGEN_TEMPLATE_URL"
 ANSWERS_FILE = ".copier-answers.yml"
 
 
-def release_tag(version: str | None = None) -> str:
-    """The git tag of a release (this tqgen's by default): `v` and the PEP 440 version."""
-    return f"v{version or tqgen.__version__}"
+def release_tag() -> str:
+    """The git tag of this tqgen's release: `v` and the PEP 440 version."""
+    return f"v{tqgen.__version__}"
 
 
 def template_url() -> str:
