@@ -12,17 +12,19 @@ fails until its adapter exists.
 | mutation | one per broker, Django among them; every hardened line | 2 (43 lines) |
 
 Budget per framework, so that `.ci/run` stays under 25 minutes with four frameworks on 2 cores
-(test seconds, summed over both xdist workers; measured for Celery with a warm uv cache):
+(test time summed over both xdist workers; Celery measured with a warm uv cache, Nov 2026):
 
 | step | budget | Celery measured |
 | --- | --- | --- |
-| render tier, all cases | 60 s | ~60 s (26 renders, ~440 tests, 29 s wall) |
-| `uv sync` of one project copy | 15 s | 3-8 s (8 copies) |
-| generated suite on the real broker | 60 s, goal 10 s | Redis ~23 s, RabbitMQ ~51 s |
-| round trip through web app or CLI | 10 s | 5-7 s |
-| worker kill | 30 s | 16-18 s |
-| mutation, per hardened line | 4 s | ~3.3 s (43 lines: ~140 s) |
-| end-to-end share in all | 6 min | ~6 min (the e2e tier: 3.6 min wall with upgrade tests) |
+| render tier, all cases | 60 s | ~55 s (450 tests; 29 s wall) |
+| `uv sync` of one project copy | 15 s | 2-5 s (8 copies) |
+| generated suite on the real broker | 60 s (10 s without a broker) | Redis ~5 s, RabbitMQ ~35 s |
+| round trip through web app or CLI | 10 s | 4-6 s |
+| worker kill, one broker | 30 s | 15-19 s |
+| mutation, per hardened line | 3 s | ~2 s (45 runs: ~90 s) |
+| whole end-to-end share | 6 min (3 min wall) | ~4.4 min (2.2 min wall) |
+
+The upgrade tests (tests/upgrade, ~35 s) and the unit tier (~15 s) are shared by all frameworks.
 """
 
 from __future__ import annotations
