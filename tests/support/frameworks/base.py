@@ -33,7 +33,7 @@ class FrameworkAdapter(ABC):
     Attributes:
         name: the framework's value in copier.yml (`celery`).
         config_tests: the generated test file that checks every hardened setting.
-        success_state: the state the contract's `GET /tasks/<id>` reports for a finished task.
+        success_state: the state `GET /tasks/<id>` (and the probe) report for a task that succeeded.
         finished_states: every state after which a task will not change any more.
         probe_files: the probe modules copied into a project's `src/` for crash tests.
     """
