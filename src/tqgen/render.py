@@ -38,8 +38,21 @@ def check_target(target: Path) -> None:
             raise TargetNotEmptyError(
                 f"{target} exists and is not empty; choose another name or --output-dir"
             )
+        # The directory that receives the project: checked now, before any question is asked.
+        _require_writable(target if target.is_dir() else target.parent)
     except OSError as error:
         raise _filesystem_error(error, target) from None
+
+
+def _require_writable(directory: Path) -> None:
+    if os.access(directory, os.W_OK | os.X_OK):
+        return
+    read_only = os.statvfs(directory).f_flag & os.ST_RDONLY
+    reason = "Read-only file system" if read_only else "Permission denied"
+    raise FilesystemError(
+        f"cannot write {directory.absolute()}: {reason}; "
+        "choose a directory you can write to with --output-dir"
+    )
 
 
 def _has_entries(directory: Path) -> bool:
