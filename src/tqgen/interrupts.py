@@ -9,6 +9,7 @@ the undoing itself cannot be cut short and leave a half-removed directory behind
 from __future__ import annotations
 
 import signal
+import sys
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -49,7 +50,22 @@ def stopped() -> bool:
 def _stop(number: int, frame: FrameType | None) -> None:
     _received.append(number)
     ignore_from_now()
-    raise KeyboardInterrupt(signal.Signals(number).name)
+    if not _end_running_prompt():
+        raise KeyboardInterrupt(signal.Signals(number).name)
+
+
+def _end_running_prompt() -> bool:
+    """End a terminal question the way Ctrl-C does; False when none is being asked.
+
+    Raised inside prompt_toolkit's event loop, KeyboardInterrupt would be reported as an
+    unhandled exception and wait for ENTER; the question must end with it instead.
+    """
+    current = sys.modules.get("prompt_toolkit.application.current")
+    app = current.get_app_or_none() if current is not None else None
+    if app is None or not app.is_running or app.loop is None:
+        return False
+    app.loop.call_soon_threadsafe(lambda: app.exit(exception=KeyboardInterrupt))
+    return True
 
 
 def killed_by_signal(returncode: int) -> bool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
 import pexpect
+import pytest
 
 ENTER = "\r"
 CTRL_C = "\x03"
@@ -62,5 +64,19 @@ class TestQuestionnaire:
         child.expect("tqgen: error: cancelled; nothing was written")
         child.expect(pexpect.EOF)
         child.close()
+        assert child.exitstatus == 2
+        assert list(tmp_path.iterdir()) == []
+
+    @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP], ids=lambda n: n.name)
+    def test_signal_during_a_question_ends_it_like_ctrl_c(self, tmp_path: Path, number: int):
+        """SIGTERM or SIGHUP while a question waits ends it cleanly: one line, exit 2, no files."""
+        child = spawn(["new", "demo"], tmp_path)
+        child.expect("Say what it does")
+        child.kill(number)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert "Traceback" not in child.before
+        assert "Unhandled exception" not in child.before
+        assert "tqgen: error: cancelled; nothing was written" in child.before
         assert child.exitstatus == 2
         assert list(tmp_path.iterdir()) == []
