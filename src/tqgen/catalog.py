@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from tqgen.errors import InvalidAnswerError, TemplateError
@@ -138,6 +138,8 @@ class Catalog:
         self._env = SandboxedEnvironment(
             extensions=_COPIER_JINJA_EXTENSIONS, undefined=StrictUndefined
         )
+        # Each expression is compiled once: the project_name validator is checked repeatedly.
+        self._compiled: dict[str, Template] = {}
 
     @classmethod
     def load(cls, template_dir: Path) -> Catalog:
@@ -166,7 +168,9 @@ class Catalog:
             return value
         context = {"_copier_conf": {"dst_path": "."}, **answers}
         try:
-            return self._env.from_string(value).render(context)
+            if value not in self._compiled:
+                self._compiled[value] = self._env.from_string(value)
+            return self._compiled[value].render(context)
         except Exception as error:  # a broken expression in copier.yml, not a user error
             raise TemplateError(f"copier.yml: cannot evaluate {value!r}: {error}") from None
 
