@@ -93,12 +93,13 @@ def render(
     # creating and listing cannot leave one behind.
     token = secrets.token_hex(4)
     snapshot = Path(tempfile.gettempdir()) / f"tqgen-template-{token}"
-    existed_empty = target.is_dir()  # check_target refused any other existing target
     in_place = False
     output = target.parent / f".{target.name}.tqgen-{token}"
+    # Whether tqgen has started writing into the (empty) target, so must empty it on failure.
+    filling = False
     moved = False
     try:
-        in_place = _fills_in_place(target)
+        in_place = filling = _fills_in_place(target)
         output = target if in_place else output
         snapshot.mkdir(mode=0o700)
         if not in_place:
@@ -112,6 +113,7 @@ def render(
             git.init_and_commit(output, commit_message)
         if not in_place:
             interrupts.ignore_from_now()  # past this point the project is the user's
+            filling = target.is_dir()  # an empty directory, which check_target verified
             _move_into_place(output, target)
         moved = True
     except KeyboardInterrupt:
@@ -128,7 +130,7 @@ def render(
     finally:
         interrupts.ignore_from_now()  # the clean-up below must not be cut short
         shutil.rmtree(snapshot, ignore_errors=True)
-        if not moved and existed_empty:
+        if not moved and filling:
             _empty(target)
         if not in_place:
             shutil.rmtree(output, ignore_errors=True)

@@ -97,6 +97,11 @@ def failing_commit_signature(sandbox) -> list[str]:
     return []
 
 
+def empty_target_and_failing_commit(sandbox) -> list[str]:
+    (sandbox.out / "demo").mkdir()
+    return failing_commit_signature(sandbox)
+
+
 def no_git(sandbox) -> list[str]:
     sandbox.env["PATH"] = str(sandbox.root / "empty-bin")
     return []
@@ -146,6 +151,7 @@ NEW_CASES: list[tuple[str, Setup, int, str]] = [
     ("empty-bool", args("-d", "periodic_tasks="), 2, "expected true or false"),
     ("word-bool", args("-d", "periodic_tasks=maybe"), 2, "expected true or false"),
     ("commit-signing-fails", failing_commit_signature, 5, "nothing was written"),
+    ("empty-target-commit-fails", empty_target_and_failing_commit, 5, "nothing was written"),
     ("git-missing", no_git, 4, "git is not installed"),
 ]
 
