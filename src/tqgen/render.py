@@ -13,12 +13,11 @@ import errno
 import os
 import secrets
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tqgen import git, interrupts, versioning
+from tqgen import git, interrupts, scratch, versioning
 from tqgen.copier_copy import copy_folder
 from tqgen.copier_errors import classify
 from tqgen.errors import AbortedError, FilesystemError, TargetNotEmptyError, TqgenError
@@ -91,23 +90,21 @@ def render(
         git.require_git()
     # Every path is chosen (and listed for removal) before it is created, so a signal between
     # creating and listing cannot leave one behind.
-    token = secrets.token_hex(4)
-    snapshot = Path(tempfile.gettempdir()) / f"tqgen-template-{token}"
     in_place = False
-    output = target.parent / f".{target.name}.tqgen-{token}"
+    output = target.parent / f".{target.name}.tqgen-{secrets.token_hex(4)}"
     # Whether tqgen has started writing into the (empty) target, so must empty it on failure.
     filling = False
     moved = False
     try:
         in_place = filling = _fills_in_place(target)
         output = target if in_place else output
-        snapshot.mkdir(mode=0o700)
         if not in_place:
             # mkdir (unlike mkdtemp) honours the umask: the project gets the usual permissions.
             output.mkdir()
-        # Copier renders a snapshot of the templates only: cloning a checkout would drag in its
-        # uncommitted files, nested repositories (a project generated inside it) and all.
-        copy_folder(copy_templates(source.local_dir, snapshot / "template"), output, answers)
+        with scratch.temporary_directory("tqgen-template-") as snapshot:
+            # Copier renders a snapshot of the templates only: cloning a checkout would drag in
+            # its uncommitted files, nested repositories (a project generated inside it) and all.
+            copy_folder(copy_templates(source.local_dir, snapshot / "template"), output, answers)
         versioning.record_source(output, source.src_path, source.commit)
         if init_git:
             git.init_and_commit(output, commit_message)
@@ -129,7 +126,6 @@ def render(
         raise known from None
     finally:
         interrupts.ignore_from_now()  # the clean-up below must not be cut short
-        shutil.rmtree(snapshot, ignore_errors=True)
         if not moved and filling:
             _empty(target)
         if not in_place:
@@ -165,7 +161,7 @@ def _filesystem_error(error: OSError, target: Path, staging: Path | None = None)
     if staging is not None and staging != target and path.is_relative_to(staging):
         path = target / path.relative_to(staging)
     reason = error.strerror or type(error).__name__
-    temporary = Path(tempfile.gettempdir())
+    temporary = scratch.temp_root()
     if path.is_relative_to(temporary) and not target.is_relative_to(temporary):
         advice = "set TMPDIR to a directory with room that you can write to"
     elif error.errno in {errno.ENOSPC, errno.EDQUOT}:

@@ -9,7 +9,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from tqgen import git, interrupts
+from tqgen import git, interrupts, scratch
 from tqgen.errors import (
     AbortedError,
     TemplateError,
@@ -87,7 +87,8 @@ def plan(project: Path, to: str | None = None) -> UpdatePlan:
     recorded = _read_answers(project)
     _check_clean_git(project)
     try:
-        current, latest = _template_versions(project)
+        with scratch.temporary_directory("tqgen-update-"):
+            current, latest = _template_versions(project)
     except (UserMessageError, ProcessExecutionError, OSError) as error:
         # Copier's messages here all mean one thing: no versioned template at _src_path.
         raise UsageError(
@@ -175,15 +176,16 @@ def apply(update: UpdatePlan) -> None:
     from tqgen.copier_errors import classify
 
     try:
-        copier.run_update(
-            update.project,
-            vcs_ref=update.ref,
-            defaults=True,  # recorded answers, and defaults for new questions: never prompts
-            overwrite=True,
-            conflict="inline",
-            quiet=True,
-            settings=copier.Settings(),
-        )
+        with scratch.temporary_directory("tqgen-update-"):
+            copier.run_update(
+                update.project,
+                vcs_ref=update.ref,
+                defaults=True,  # recorded answers, and defaults for new questions: never asks
+                overwrite=True,
+                conflict="inline",
+                quiet=True,
+                settings=copier.Settings(),
+            )
         conflicted = find_conflicts(update.project)
         interrupts.ignore_from_now()  # the update is done: a late signal must not undo it
     except UserMessageError as error:

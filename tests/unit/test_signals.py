@@ -123,3 +123,37 @@ def test_signal_to_the_process_group_during_the_first_commit(sandbox, number: si
     assert process.returncode == 2, stderr
     assert "Traceback" not in stderr
     assert sandbox.tree() == before
+
+
+@pytest.fixture
+def outdated_project(sandbox, make_template) -> Path:
+    """A project of the tiny template's v0.1.0, whose template has released v0.2.0 since."""
+    repo = make_template({}, tag="v0.1.0")
+    sandbox.env["TQGEN_TEMPLATE"] = str(repo)
+    result = sandbox.run("new", "demo", "--defaults")
+    assert result.returncode == 0, result.stderr
+    make_template({"templates/alpha/README.md.jinja": "# {{ project_name }}, v2\n"}, "v0.2.0", repo)
+    return sandbox.out / "demo"
+
+
+@pytest.mark.parametrize("number", STOP_SIGNALS, ids=lambda number: number.name)
+@pytest.mark.parametrize("delay", [0, 0.4, 0.8, 1.2], ids=lambda delay: f"after-{delay}s")
+def test_signal_during_update_undoes_it(sandbox, outdated_project: Path, number, delay: float):
+    """A stop signal during `tqgen update` exits 2, the project as it was (or lets it finish)."""
+    before = sandbox.tree()
+    process = sandbox.start("update", str(outdated_project))
+    if not wait_for(process, after(delay), sandbox):
+        _, stderr = process.communicate()
+        pytest.fail(f"tqgen finished before the signal (exit {process.returncode}): {stderr}")
+    process.send_signal(number)
+    _, stderr = process.communicate(timeout=30)
+    assert "Traceback" not in stderr
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=outdated_project, capture_output=True, text=True
+    )
+    if process.returncode == 0:  # the update was complete before the signal arrived
+        assert (outdated_project / "README.md").read_text() == "# demo, v2\n"
+        return
+    assert process.returncode == 2, stderr
+    assert status.stdout == ""
+    assert sandbox.tree() == before
