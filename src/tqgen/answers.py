@@ -40,10 +40,13 @@ def load_user_defaults() -> dict[str, Any]:
     The file is $COPIER_SETTINGS_PATH, else Copier's per-user default; a missing default file
     means no defaults, a missing file named by the variable is an error.
     """
-    from copier._settings import _default_settings_path  # private; tqgen pins copier<10
-
     named = os.environ.get(SETTINGS_ENV)
-    path = Path(named) if named else _default_settings_path()
+    if named:
+        path = Path(named)
+    else:
+        from copier._settings import _default_settings_path  # private; tqgen pins copier<10
+
+        path = _default_settings_path()
     if not named and not path.exists():
         return {}
     settings = read_mapping(path, "Copier settings file")

@@ -79,16 +79,14 @@ def _refuse_conflicts(request: NewProject, data: dict[str, str]) -> None:
 
 def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedProject:
     """Resolve the answers (asking only what was not given), then render and commit the project."""
-    source = find_template()
-    catalog = Catalog.load(source.local_dir)
+    # The command line and the files it names first: a bad one fails before Copier is loaded.
     data = answers.parse_data(request.data)
     _refuse_conflicts(request, data)
-    given = answers.merge(
-        answers.load_answers_file(request.answers_file) if request.answers_file else {},
-        data,
-        request.flags,
-        {"project_name": request.name},
-    )
+    from_file = answers.load_answers_file(request.answers_file) if request.answers_file else {}
+    user_defaults = answers.load_user_defaults() if request.use_user_defaults else None
+    given = answers.merge(from_file, data, request.flags, {"project_name": request.name})
+    source = find_template()
+    catalog = Catalog.load(source.local_dir)
     # Check the name and the target before asking anything else: fail before the user types.
     catalog.check(catalog["project_name"], request.name, {})
     target = request.output_dir / request.name
@@ -102,7 +100,7 @@ def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedPro
         given,
         use_defaults=request.use_defaults,
         asker=asker,
-        user_defaults=answers.load_user_defaults() if request.use_user_defaults else None,
+        user_defaults=user_defaults,
     )
     path = render.render(
         source,
