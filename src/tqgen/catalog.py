@@ -114,6 +114,9 @@ class Question:
             if not isinstance(raw, str | int | float) or isinstance(raw, bool):
                 raise InvalidAnswerError(f"invalid {self.name} {_shown(raw)}: expected text")
             text = str(raw)
+            if any(unicodedata.category(char) == "Cs" for char in text):
+                # Bytes that are not UTF-8 on the command line arrive as lone surrogates.
+                raise InvalidAnswerError(f"invalid {self.name}: it is not UTF-8 text")
             if any(unicodedata.category(char) == "Cc" for char in text):
                 raise InvalidAnswerError(
                     f"invalid {self.name} {_shown(text)}: "

@@ -146,6 +146,9 @@ NEW_CASES: list[tuple[str, Setup, int, str]] = [
     ("name-windows-device", args("--name-placeholder", "con"), 2, "device name on Windows"),
     ("description-control", args("-d", "description=a\x01b"), 2, "control characters"),
     ("description-newline", args("-d", "description=a\nb"), 2, "control characters"),
+    # A Latin-1 byte on the command line (Python passes it on as a lone surrogate).
+    ("description-not-utf8", args("-d", "description=caf\udce9"), 2, "not UTF-8"),
+    ("answers-path-not-utf8", answers_path("/nonexistent/\udcff.yml"), 2, "No such file"),
     ("flag-and-data-disagree", args("--framework", "celery", "-d", "framework=rq"), 2, "conflicts"),
     ("name-and-data-disagree", args("-d", "project_name=other"), 2, "conflicts"),
     ("empty-bool", args("-d", "periodic_tasks="), 2, "expected true or false"),
