@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,9 +37,25 @@ def _report(call: Callable[[], T]) -> T:
     raise typer.Exit(error.exit_code)
 
 
+def _say(text: str) -> None:
+    """Print text on stdout; a closed pipe or full disk there is not the command's failure.
+
+    The work is done when this runs (`tqgen list | head -1`, `tqgen new ... > /dev/full`):
+    output that cannot be written is dropped, silently, with the command's own exit code.
+    """
+    if sys.stdout is None:  # started with stdout closed
+        return
+    try:
+        typer.echo(text)
+        sys.stdout.flush()
+    except OSError:
+        # Later writes (and the interpreter's final flush) must not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"tqgen {tqgen.__version__}")
+        _say(f"tqgen {tqgen.__version__}")
         raise typer.Exit()
 
 
@@ -104,7 +121,7 @@ def new(
         )
         return generate(request).summary()
 
-    typer.echo(_report(create))
+    _say(_report(create))
 
 
 @app.command("list")
@@ -117,14 +134,14 @@ def list_combinations() -> None:
     from tqgen.template_source import find_template
 
     catalog = _report(lambda: Catalog.load(find_template().local_dir))
-    typer.echo("  ".join(f"{key:<10}" for key in COMBINATION_KEYS).rstrip())
+    _say("  ".join(f"{key:<10}" for key in COMBINATION_KEYS).rstrip())
     for combination in catalog.combinations():
-        typer.echo("  ".join(f"{combination[key]!s:<10}" for key in COMBINATION_KEYS).rstrip())
+        _say("  ".join(f"{combination[key]!s:<10}" for key in COMBINATION_KEYS).rstrip())
     disabled = list(catalog.disabled_choices())
     if disabled:
-        typer.echo("\nNot available:")
+        _say("\nNot available:")
         for key, value, reason in disabled:
-            typer.echo(f"  {key}={value}: {reason}")
+            _say(f"  {key}={value}: {reason}")
 
 
 @app.command()
@@ -148,14 +165,14 @@ def update(
 
         found = plan(path, to)
         if not found.available:
-            typer.echo(f"{found.project.name} is up to date (template {found.current}).")
+            _say(f"{found.project.name} is up to date (template {found.current}).")
             return
-        typer.echo(f"{found.project.name}: template {found.current} -> {found.latest}")
+        _say(f"{found.project.name}: template {found.current} -> {found.latest}")
         if check:
-            typer.echo("An update is available; run `tqgen update` to apply it.")
+            _say("An update is available; run `tqgen update` to apply it.")
             return
         apply(found)
-        typer.echo("Updated. Review the changes with `git diff`, run the tests, then commit.")
+        _say("Updated. Review the changes with `git diff`, run the tests, then commit.")
 
     _report(run)
 

@@ -349,3 +349,23 @@ def test_update_ignores_the_users_copier_settings(sandbox, project: Path, settin
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "up to date" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["new", "demo", "--defaults"], ["list"]], ids=" ".join)
+def test_stdout_that_cannot_be_written_fails_nothing(sandbox, command: list[str]):
+    """Output to a full disk (or a closed pipe) is dropped: the work stands, exit 0, no trace."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            sandbox.command(*command),
+            cwd=sandbox.out,
+            env=sandbox.env,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    if command[0] == "new":
+        assert (sandbox.out / "demo" / ".copier-answers.yml").is_file()
