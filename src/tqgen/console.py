@@ -27,6 +27,12 @@ def main() -> None:
         if exit_.code == _TYPER_INTERRUPTED and interrupts.stopped():
             _stopped()
         raise
+    finally:
+        # What a signal kept from being cleaned up where it struck (see tqgen.scratch); a
+        # command that never loaded scratch has nothing pending.
+        interrupts.ignore_from_now()
+        if scratch := sys.modules.get("tqgen.scratch"):
+            scratch.run_pending()
 
 
 def _stopped() -> None:

@@ -13,6 +13,7 @@ import errno
 import os
 import secrets
 import shutil
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -88,17 +89,16 @@ def render(
     check_target(target)
     if init_git:
         git.require_git()
-    # Every path is chosen (and listed for removal) before it is created, so a signal between
-    # creating and listing cannot leave one behind.
-    in_place = False
     output = target.parent / f".{target.name}.tqgen-{secrets.token_hex(4)}"
-    # Whether tqgen has started writing into the (empty) target, so must empty it on failure.
-    filling = False
-    moved = False
+    undo = 0
     try:
-        in_place = filling = _fills_in_place(target)
-        output = target if in_place else output
-        if not in_place:
+        in_place = _fills_in_place(target)
+        # Each clean-up is registered before what it undoes exists (see scratch).
+        if in_place:
+            output = target
+            undo = scratch.on_stop(lambda: _empty(target))  # it was empty before
+        else:
+            undo = scratch.on_stop(scratch.remove_tree(output))
             # mkdir (unlike mkdtemp) honours the umask: the project gets the usual permissions.
             output.mkdir()
         with scratch.temporary_directory("tqgen-template-") as snapshot:
@@ -108,11 +108,10 @@ def render(
         versioning.record_source(output, source.src_path, source.commit)
         if init_git:
             git.init_and_commit(output, commit_message)
+        interrupts.ignore_from_now()  # past this point the project is the user's
         if not in_place:
-            interrupts.ignore_from_now()  # past this point the project is the user's
-            filling = target.is_dir()  # an empty directory, which check_target verified
             _move_into_place(output, target)
-        moved = True
+        scratch.cancel(undo)
     except KeyboardInterrupt:
         raise AbortedError("interrupted; nothing was written") from None
     except TqgenError:
@@ -125,21 +124,29 @@ def render(
             raise
         raise known from None
     finally:
-        interrupts.ignore_from_now()  # the clean-up below must not be cut short
-        if not moved and filling:
-            _empty(target)
-        if not in_place:
-            shutil.rmtree(output, ignore_errors=True)
+        interrupts.ignore_from_now()  # the clean-up must not be cut short
+        scratch.done(undo)  # nothing left to do when the project was moved into place
     return target
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
+    """Rename staging to target, atomically: rename replaces only a missing or empty directory.
+
+    If anything appeared in target meanwhile (another tqgen, the user), the rename fails and
+    nothing of theirs is touched.
+    """
     if target.is_dir():
-        # An empty directory the user made: keep it (and its permissions), fill it.
-        for child in staging.iterdir():
-            child.rename(target / child.name)
-    else:
+        # An empty directory the user made: the project takes over its permissions.
+        staging.chmod(stat.S_IMODE(target.stat().st_mode))
+    try:
         staging.rename(target)
+    except OSError as error:
+        if error.errno in {errno.ENOTEMPTY, errno.EEXIST}:
+            raise TargetNotEmptyError(
+                f"{target} was filled by someone else while tqgen was rendering; nothing was "
+                "written"
+            ) from None
+        raise
 
 
 def _empty(directory: Path) -> None:

@@ -1,9 +1,12 @@
-"""Temporary directories of tqgen's own, removed whatever stops the work.
+"""What tqgen must remove if it stops: scratch directories, and an empty target it began to fill.
 
-Copier clones templates into temporary directories and removes them when it finishes, but a
-signal at the wrong moment (between creating a clone and registering its removal) leaves one in
-the user's temp directory. While Copier runs, tqgen points Python's `tempfile` at a directory of
-its own and removes that directory afterwards, with whatever is inside.
+A stop signal raises KeyboardInterrupt wherever Python happens to be, also inside the `finally`
+that was about to clean up. So every clean-up is registered here before the thing it undoes is
+created, runs (and is forgotten) where the work ends, and whatever a signal kept from running is
+run by the console script on its way out (`run_pending`), when signals are already ignored.
+
+Copier clones templates into temporary directories of its own; while it runs, Python's
+`tempfile` points at a directory of tqgen's, so a clone Copier could not remove goes with it.
 """
 
 from __future__ import annotations
@@ -12,22 +15,42 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+_pending: dict[int, Callable[[], None]] = {}
 
-def remove_tree(path: Path) -> None:
-    """Remove path (if it exists); a stop signal is re-raised only once it is gone.
 
-    The first stop signal makes tqgen ignore the next ones (see interrupts), so the second
-    attempt runs to the end.
-    """
-    try:
-        shutil.rmtree(path, ignore_errors=True)
-    except KeyboardInterrupt:
-        shutil.rmtree(path, ignore_errors=True)
-        raise
+def on_stop(cleanup: Callable[[], None]) -> int:
+    """Register cleanup to run unless cancelled; returns its key for `done` and `cancel`."""
+    key = max(_pending, default=0) + 1
+    _pending[key] = cleanup
+    return key
+
+
+def cancel(key: int) -> None:
+    """The work succeeded: forget the clean-up registered under key."""
+    _pending.pop(key, None)
+
+
+def done(key: int) -> None:
+    """The work stopped: run the clean-up registered under key (once), then forget it."""
+    cleanup = _pending.get(key)
+    if cleanup is not None:
+        cleanup()
+        _pending.pop(key, None)
+
+
+def run_pending() -> None:
+    """Run every clean-up a signal kept from running, newest first."""
+    for key in sorted(_pending, reverse=True):
+        done(key)
+
+
+def remove_tree(path: Path) -> Callable[[], None]:
+    """A clean-up that removes path and everything in it, if it exists."""
+    return lambda: shutil.rmtree(path, ignore_errors=True)
 
 
 def temp_root() -> Path:
@@ -52,6 +75,7 @@ def temp_root() -> Path:
 def temporary_directory(prefix: str) -> Iterator[Path]:
     """A new directory under the temp directory, which Python's `tempfile` uses meanwhile."""
     path = temp_root() / f"{prefix}{secrets.token_hex(4)}"
+    key = on_stop(remove_tree(path))
     previous = tempfile.tempdir
     try:
         path.mkdir(mode=0o700)
@@ -59,4 +83,4 @@ def temporary_directory(prefix: str) -> Iterator[Path]:
         yield path
     finally:
         tempfile.tempdir = previous
-        remove_tree(path)
+        done(key)

@@ -175,6 +175,7 @@ def apply(update: UpdatePlan) -> None:
 
     from tqgen.copier_errors import classify
 
+    undo = scratch.on_stop(lambda: _restore(update.project))
     try:
         with scratch.temporary_directory("tqgen-update-"):
             copier.run_update(
@@ -188,14 +189,15 @@ def apply(update: UpdatePlan) -> None:
             )
         conflicted = find_conflicts(update.project)
         interrupts.ignore_from_now()  # the update is done: a late signal must not undo it
+        scratch.cancel(undo)
     except UserMessageError as error:
-        _restore(update.project)
+        scratch.done(undo)
         raise UsageError(one_line(error)) from None
     except KeyboardInterrupt:
-        _restore(update.project)
+        scratch.done(undo)
         raise AbortedError("interrupted; the update was undone") from None
     except Exception as error:
-        _restore(update.project)
+        scratch.done(undo)
         if isinstance(error, OSError):
             raise TemplateError(
                 f"the update failed and was undone: {error.strerror}: {error.filename}"
