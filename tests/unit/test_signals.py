@@ -151,10 +151,18 @@ def nth_update_directory(count: int) -> Callable[[Path, Path], bool]:
     return reached
 
 
+def readme_updated(out: Path, tmp: Path) -> bool:
+    try:
+        return "v2" in (out / "demo" / "README.md").read_text()
+    except OSError:
+        return False
+
+
 UPDATE_MOMENTS: dict[str, Callable[[], Callable[[Path, Path], bool]]] = {
     "at-once": lambda: after(0),
     "checking": lambda: nth_update_directory(1),
     "updating": lambda: nth_update_directory(2),
+    "files-changed": lambda: readme_updated,
 }
 
 
