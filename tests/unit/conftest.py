@@ -258,3 +258,27 @@ def sandbox(tmp_path: Path, real_template: Path) -> Sandbox:
         "TMPDIR": str(tmp),
     }
     return Sandbox(root, out, tmp, env)
+
+
+@pytest.fixture
+def tmpfs():
+    """Mount a tmpfs (options extra) on a new directory; skipped where mounting is not allowed."""
+    mounted: list[Path] = []
+
+    def mount(path: Path, *options: str) -> Path:
+        path.mkdir()
+        flags = ",".join(["size=64m", *options])
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", flags, "tmpfs", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip() or 'not root'}")
+        mounted.append(path)
+        return path
+
+    yield mount
+    for path in mounted:
+        subprocess.run(["umount", str(path)], check=False)

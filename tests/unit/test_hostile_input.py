@@ -244,30 +244,6 @@ class TestEmptyMountedTarget:
         assert sandbox.tree() == before
 
 
-@pytest.fixture
-def tmpfs():
-    """Mount a tmpfs (options extra) on a new directory; skipped where mounting is not allowed."""
-    mounted: list[Path] = []
-
-    def mount(path: Path, *options: str) -> Path:
-        path.mkdir()
-        flags = ",".join(["size=64m", *options])
-        result = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", flags, "tmpfs", str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip() or 'not root'}")
-        mounted.append(path)
-        return path
-
-    yield mount
-    for path in mounted:
-        subprocess.run(["umount", str(path)], check=False)
-
-
 def test_git_missing_without_git_is_fine(sandbox):
     """Without git on PATH, --no-git still renders (the check is for the first commit only)."""
     sandbox.env["PATH"] = str(sandbox.root / "empty-bin")

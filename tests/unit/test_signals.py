@@ -184,3 +184,25 @@ def test_signal_during_update_undoes_it(sandbox, outdated_project: Path, number,
     )
     assert status.stdout == ""
     assert sandbox.tree() == before
+
+
+@pytest.mark.parametrize("number", STOP_SIGNALS, ids=lambda number: number.name)
+def test_signal_while_filling_an_empty_mount_point_empties_it(sandbox, tmpfs, number):
+    """Stopped while it fills a mounted empty target, tqgen leaves the target empty again."""
+    mount = tmpfs(sandbox.out / "demo")
+    before = sandbox.tree()
+    process = sandbox.start("new", "demo", "--defaults")
+
+    def filling(out: Path, tmp: Path) -> bool:
+        return (mount / "README.md").exists()
+
+    if not wait_for(process, filling, sandbox):
+        _, stderr = process.communicate()
+        pytest.fail(
+            f"tqgen finished before filling the target (exit {process.returncode}): {stderr}"
+        )
+    process.send_signal(number)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2, stderr
+    assert list(mount.iterdir()) == []
+    assert sandbox.tree() == before
