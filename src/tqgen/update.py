@@ -102,7 +102,7 @@ def plan(project: Path, to: str | None = None) -> UpdatePlan:
                 f"the project is at template {current}, newer than {wanted}; "
                 "downgrades are not supported"
             )
-        ref = _find_release_tag(str(recorded["_src_path"]), wanted)
+        ref = _find_release_tag(project, str(recorded["_src_path"]), wanted)
         latest = str(wanted)
     if Version(latest) < Version(current):
         raise UsageError(
@@ -138,12 +138,12 @@ def _release_version(to: str) -> Version:
         raise UsageError(f"--to {to!r} is not a release version like v1.2.0") from None
 
 
-def _find_release_tag(src_path: str, wanted: Version) -> str:
+def _find_release_tag(project: Path, src_path: str, wanted: Version) -> str:
     """The template repository's tag for release `wanted`, spelled v0.2.0 or 0.2.0."""
     from copier._vcs import get_repo
 
     url = get_repo(src_path) or src_path
-    listed = _git(Path.cwd(), "ls-remote", "--tags", "--refs", "--", url)
+    listed = _git(project, "ls-remote", "--tags", "--refs", "--", url)
     if listed.returncode != 0:
         raise UsageError(
             f"cannot reach the project's template {src_path}: {_last_line(listed.stderr)}"
