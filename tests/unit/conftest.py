@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from support.gitrepo import build_template_repo, git_save, isolated_git_env
-from support.paths import REPO_ROOT
+from support.gitrepo import git_save, isolated_git_env
 
 from tqgen.template_source import TEMPLATE_ENV
 
@@ -169,12 +168,6 @@ def _isolated_environment(
     monkeypatch.chdir(tmp_path)
 
 
-@pytest.fixture(scope="session")
-def real_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This checkout's copier.yml and templates/, committed in a repository of their own."""
-    return build_template_repo(REPO_ROOT, tmp_path_factory.mktemp("real") / "template")
-
-
 # Bounds for a tqgen process fed hostile input: a memory bomb fails instead of taking the
 # machine down, a hang fails instead of hanging the suite.
 MEMORY_LIMIT = 1 << 30
@@ -243,7 +236,7 @@ class Sandbox:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path, real_template: Path) -> Sandbox:
+def sandbox(tmp_path: Path, template_repo: Path) -> Sandbox:
     """A sandbox whose tqgen renders this checkout's templates."""
     root, out, tmp = tmp_path / "inputs", tmp_path / "out", tmp_path / "tmp"
     for directory in (root, out, tmp):
@@ -253,7 +246,7 @@ def sandbox(tmp_path: Path, real_template: Path) -> Sandbox:
     env = {
         **os.environ,
         **isolated_git_env(),
-        TEMPLATE_ENV: str(real_template),
+        TEMPLATE_ENV: str(template_repo),
         "COPIER_SETTINGS_PATH": str(settings),
         "TMPDIR": str(tmp),
     }

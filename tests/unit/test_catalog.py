@@ -6,12 +6,12 @@ from pathlib import Path
 
 import copier
 import pytest
+from support.paths import REPO_ROOT
 
 from tqgen.catalog import COMBINATION_KEYS, Catalog
 from tqgen.errors import InvalidAnswerError
 from tqgen.template_source import copy_templates
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # The shape copier.yml's validator demands before it looks a name up.
 NAME_SHAPE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 
