@@ -47,6 +47,27 @@ def installed_project(
     return installed_projects.get(combination.id, lambda target: install(source, target))
 
 
+@pytest.fixture(scope="session")
+def probe_projects(shared_root: Path) -> BuildOnce:
+    """Rendered projects with the adapter's probe installed, built once per session."""
+    return BuildOnce(shared_root / "probe")
+
+
+@pytest.fixture
+def probe_project(
+    probe_projects: BuildOnce, rendered_projects: RenderedProjects, combination: Combination
+) -> Path:
+    """This combination's project with the probe in `src/`, after `uv sync` (shared: read only)."""
+    source = rendered_projects.get(combination)
+
+    def build(target: Path) -> None:
+        copy_project(source, target)
+        adapter_for(combination.framework).install_probe(target)
+        uv_sync(target)
+
+    return probe_projects.get(combination.id, build)
+
+
 @pytest.fixture
 def adapter(combination: Combination) -> FrameworkAdapter:
     """The test harness's adapter for this combination's framework."""

@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.brokers import BrokerTarget, isolated_broker, redis_db
+from support.brokers import isolated_broker
 from support.combinations import Combination
+from support.crash import logs, open_gate, records
 from support.frameworks import FrameworkAdapter
-from support.processes import ProcessGroup, running, wait_until
-from support.rendering import RenderedProjects
+from support.processes import running, wait_until
 from support.tiers import crash_combinations
-from support.uvenv import copy_project, project_env, uv_sync
+from support.uvenv import project_env
 
 pytestmark = pytest.mark.e2e
 
@@ -23,20 +23,6 @@ TASKS = 3
 START_TIMEOUT, FINISH_TIMEOUT = 60, 120
 # How long a probe task waits for its gate before giving up (bounds a stuck run).
 GATE_TIMEOUT = FINISH_TIMEOUT
-
-
-def _starts(target: BrokerTarget, key: str) -> list[str]:
-    with redis_db(target.results_db) as client:
-        return list(client.lrange(key, 0, -1))
-
-
-def _open_gate(target: BrokerTarget, gate: str) -> None:
-    with redis_db(target.results_db) as client:
-        client.set(gate, "open")
-
-
-def _logs(*groups: ProcessGroup) -> str:
-    return "\n".join(f"--- {g.log.name}\n{g.output()[-4000:]}" for g in groups)
 
 
 @pytest.mark.parametrize("combination", crash_combinations(), ids=lambda c: c.id)
@@ -47,13 +33,11 @@ class TestWorkerKill:
         self,
         combination: Combination,
         adapter: FrameworkAdapter,
-        rendered_projects: RenderedProjects,
+        probe_project: Path,
         tmp_path: Path,
     ) -> None:
         """Every submitted task ends in success, and each task running at the kill runs again."""
-        project = copy_project(rendered_projects.get(combination), tmp_path / "project")
-        adapter.install_probe(project)
-        uv_sync(project)
+        project = probe_project
         with isolated_broker(combination.broker) as target:
             extra = adapter.probe_env(project, target)
             env = project_env(project, extra)
@@ -63,24 +47,24 @@ class TestWorkerKill:
             with running(worker_args, project, env, tmp_path / "worker-1.log") as first:
                 task_ids = adapter.submit_probe(project, extra, key, gate, GATE_TIMEOUT, TASKS)
                 try:
-                    wait_until(lambda: _starts(target, key), START_TIMEOUT, "a probe task to start")
+                    wait_until(lambda: records(target, key), START_TIMEOUT, "a probe task to start")
                 except TimeoutError as error:
-                    pytest.fail(f"{error}\n{_logs(first)}")
-                killed_mid_task = set(_starts(target, key))
+                    pytest.fail(f"{error}\n{logs(first)}")
+                killed_mid_task = set(records(target, key))
                 first.kill()
             # Only now may tasks finish: none of them can have finished on the killed worker.
-            _open_gate(target, gate)
+            open_gate(target, gate)
 
             with running(worker_args, project, env, tmp_path / "worker-2.log") as second:
                 try:
                     outcome = adapter.wait_for_probe(project, extra, task_ids, FINISH_TIMEOUT)
                 except RuntimeError as error:
-                    pytest.fail(f"{error}\n{_logs(first, second)}")
+                    pytest.fail(f"{error}\n{logs(first, second)}")
                 states = {task_id: result["state"] for task_id, result in outcome.items()}
                 assert set(states.values()) == {adapter.success_state}, (
-                    f"{outcome}\n{_logs(first, second)}"
+                    f"{outcome}\n{logs(first, second)}"
                 )
-            starts = _starts(target, key)
+            starts = records(target, key)
             rerun = {task_id for task_id in killed_mid_task if starts.count(task_id) >= 2}
             assert rerun == killed_mid_task, (
                 f"not run again after the kill: {killed_mid_task - rerun}"

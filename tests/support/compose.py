@@ -92,3 +92,49 @@ def interpolate(value: str, env: Mapping[str, str]) -> str:
 def host_command(compose: dict[str, Any], service: str, env: Mapping[str, str]) -> list[str]:
     """A service's command as compose would run it with `env`, for running on the host."""
     return [interpolate(arg, env) for arg in command(compose, service)]
+
+
+# Compose's default `stop_grace_period`: how long `docker stop` waits before SIGKILL.
+DEFAULT_STOP_GRACE_PERIOD = 10.0
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h)")
+_DURATION_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration_seconds(value: str | int | float) -> float:
+    """A compose duration (`1m30s`, `90s`, `500ms`; a bare number is seconds) in seconds."""
+    if isinstance(value, int | float):
+        return float(value)
+    parts = _DURATION_PART.findall(value)
+    if not parts or "".join(n + u for n, u in parts) != value.strip():
+        raise ValueError(f"not a compose duration: {value!r}")
+    return sum(float(number) * _DURATION_UNITS[unit] for number, unit in parts)
+
+
+def stop_grace_period(compose: dict[str, Any], service: str) -> float:
+    """Seconds `docker stop` gives `service` between SIGTERM and SIGKILL."""
+    value = services(compose)[service].get("stop_grace_period")
+    return DEFAULT_STOP_GRACE_PERIOD if value is None else duration_seconds(value)
+
+
+def service_environment(
+    compose: dict[str, Any], service: str, env: Mapping[str, str]
+) -> dict[str, str]:
+    """A service's `environment:` (map or list form) interpolated with `env`.
+
+    A variable compose would refuse to start without (`${NAME:?...}`) and that `env` lacks is
+    left out: the host run has no .env, and the project's settings decide what it defaults to.
+    """
+    value = services(compose)[service].get("environment") or {}
+    if isinstance(value, list):
+        value = dict(item.split("=", 1) if "=" in item else (item, None) for item in value)
+    resolved = {}
+    for name, raw in value.items():
+        if raw is None:  # `- NAME` passes the variable through from the caller's environment
+            if name in env:
+                resolved[name] = env[name]
+            continue
+        try:
+            resolved[name] = interpolate(str(raw), env)
+        except KeyError:
+            continue
+    return resolved

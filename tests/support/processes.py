@@ -57,6 +57,21 @@ class ProcessGroup:
             os.killpg(self.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def docker_stop(self, grace: float) -> float:
+        """Stop as `docker stop` does; return the seconds until the leader exited (or `grace`).
+
+        SIGTERM goes to the leader only (Docker signals PID 1, the compose command); after
+        `grace` seconds the whole group gets SIGKILL (Docker kills the container).
+        """
+        started = time.monotonic()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=grace)
+        took = time.monotonic() - started
+        self.kill()
+        return took
+
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM the group, then SIGKILL it if it is still there after `grace` seconds."""
         with contextlib.suppress(ProcessLookupError):
@@ -70,13 +85,10 @@ class ProcessGroup:
             self.process.wait(timeout=10)
 
 
-@contextlib.contextmanager
-def running(
-    args: Sequence[str], cwd: Path, env: Mapping[str, str], log: Path
-) -> Iterator[ProcessGroup]:
-    """Run `args` in its own session for the duration of the block; stop its group after."""
+def start(args: Sequence[str], cwd: Path, env: Mapping[str, str], log: Path) -> ProcessGroup:
+    """Start `args` in a session (and process group) of its own, its output going to `log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as sink:
+    with log.open("ab") as sink:
         process = subprocess.Popen(
             list(args),
             cwd=cwd,
@@ -86,7 +98,15 @@ def running(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    group = ProcessGroup(process, log)
+    return ProcessGroup(process, log)
+
+
+@contextlib.contextmanager
+def running(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str], log: Path
+) -> Iterator[ProcessGroup]:
+    """Run `args` in its own session for the duration of the block; stop its group after."""
+    group = start(args, cwd, env, log)
     try:
         yield group
     finally:

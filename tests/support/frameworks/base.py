@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from support.brokers import BrokerTarget
 from support.combinations import Combination
-from support.compose import host_command, load_compose
+from support.compose import host_command, load_compose, service_environment, stop_grace_period
 from support.hardening import HardenedSetting
 from support.names import LONG_NAME, PROJECT_NAMES, SHORT_NAME
 from support.selection import covering, named_in_turn, one_per_broker
@@ -84,6 +84,20 @@ class FrameworkAdapter(ABC):
         """The compose file's `worker` command, as the host runs it from the project's venv."""
         return venv_args(project, host_command(load_compose(project), "worker", env))
 
+    def worker_service_env(self, project: Path, env: Mapping[str, str]) -> dict[str, str]:
+        """`env` with the compose `worker` service's own `environment:` merged over it.
+
+        What the service sets for its process (how it shuts down, its tunables) applies; the
+        variables `env` already sets win, because they point the project at the local services
+        where compose names its containers.
+        """
+        own = service_environment(load_compose(project), "worker", env)
+        return {**env, **{name: value for name, value in own.items() if name not in env}}
+
+    def worker_stop_grace_period(self, project: Path) -> float:
+        """Seconds `docker stop` gives the compose `worker` between SIGTERM and SIGKILL."""
+        return stop_grace_period(load_compose(project), "worker")
+
     # -- the probe: harness-owned work for crash tests ---------------------------------------
 
     def install_probe(self, project: Path) -> None:
@@ -111,11 +125,36 @@ class FrameworkAdapter(ABC):
     ) -> dict[str, dict[str, Any]]:
         """Wait for the probe tasks and return {id: {"state": ..., "result": ...}}."""
 
-    def probe_env(self, project: Path, target: BrokerTarget) -> dict[str, str]:
-        """Environment for the probe's worker and client: the broker, plus where to record."""
+    @abstractmethod
+    def submit_poison(self, project: Path, env: Mapping[str, str], key: str) -> str:
+        """Submit one probe task that records each delivery in Redis list `key`, then kills its
+        own process; return its id."""
+
+    @abstractmethod
+    def submit_idempotent(
+        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float
+    ) -> str:
+        """Submit one probe task that runs the project's idempotency helper around a side effect.
+
+        Inside the block it appends its id to Redis list `<key>:started`, waits for `gate`, then
+        appends its id to `<key>:done` (the side effect). Returns the task id.
+        """
+
+    @abstractmethod
+    def failure_logger(self, project: Path) -> str:
+        """The logger the project's failure hook writes to (the probe copies its records)."""
+
+    def probe_env(
+        self, project: Path, target: BrokerTarget, fast_redelivery: bool = True
+    ) -> dict[str, str]:
+        """Environment for the probe's worker and client: the broker, plus where to record.
+
+        `fast_redelivery` shortens redelivery after a hard kill; tests of the shipped settings
+        turn it off.
+        """
         return {
             **target.env(),
-            **self.fast_redelivery_env(target.broker),
+            **(self.fast_redelivery_env(target.broker) if fast_redelivery else {}),
             "TQGEN_PROBE_REDIS_URL": target.results_url,
             "PYTHONPATH": str(project / "src"),
         }

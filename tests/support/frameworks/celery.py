@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from support.brokers import BrokerTarget
 from support.combinations import Combination
 from support.compose import option_value
 from support.frameworks.base import FrameworkAdapter
@@ -44,10 +45,8 @@ HARDENED = (
     # No task lost by a dying worker.
     celery_setting("task_acks_late"),
     celery_setting("task_reject_on_worker_lost"),
-    celery_setting("task_retry_on_worker_lost"),
     celery_setting("worker_prefetch_multiplier"),
     celery_setting("worker_cancel_long_running_tasks_on_connection_loss"),
-    celery_setting("worker_soft_shutdown_timeout"),
     celery_setting("broker_connection_retry_on_startup"),
     # Redis broker connection health and redelivery.
     dict_key("socket_keepalive", ("redis",)),
@@ -71,6 +70,14 @@ HARDENED = (
     celery_setting("task_send_sent_event"),
     celery_setting("task_track_started"),
 )
+
+
+def _package(project: Path) -> str:
+    """The generated package: the one under `src/` holding the tasks."""
+    found = sorted(path.parent.name for path in (project / "src").glob("*/tasks.py"))
+    if len(found) != 1:
+        raise LookupError(f"expected one package with tasks.py under {project / 'src'}: {found}")
+    return found[0]
 
 
 class CeleryAdapter(FrameworkAdapter):
@@ -120,8 +127,35 @@ class CeleryAdapter(FrameworkAdapter):
         self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float, count: int
     ) -> list[str]:
         """Send `tqgen_probe.record_and_wait` through the generated app."""
-        args = ["submit", key, gate, str(timeout), str(count)]
-        ids: list[str] = json.loads(self._client(project, env, args, timeout=60))
+        return self._send(project, env, "record_and_wait", [key, gate, timeout], count)
+
+    def submit_poison(self, project: Path, env: Mapping[str, str], key: str) -> str:
+        """Send `tqgen_probe.kill_own_process` through the generated app."""
+        return self._send(project, env, "kill_own_process", [key])[0]
+
+    def submit_idempotent(
+        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float
+    ) -> str:
+        """Send `tqgen_probe.idempotent_side_effect` through the generated app."""
+        return self._send(project, env, "idempotent_side_effect", [key, gate, timeout])[0]
+
+    def failure_logger(self, project: Path) -> str:
+        """The hook lives in `<module>/signals.py` and logs on its module's logger."""
+        return f"{_package(project)}.signals"
+
+    def probe_env(
+        self, project: Path, target: BrokerTarget, fast_redelivery: bool = True
+    ) -> dict[str, str]:
+        """The base environment, plus the generated package the probe imports from."""
+        env = super().probe_env(project, target, fast_redelivery)
+        return {**env, "TQGEN_PROBE_MODULE": _package(project)}
+
+    def _send(
+        self, project: Path, env: Mapping[str, str], task: str, args: list[Any], count: int = 1
+    ) -> list[str]:
+        """Send `count` probe tasks `tqgen_probe.<task>(*args)`; return their ids."""
+        command = ["send", f"tqgen_probe.{task}", str(count), json.dumps(args)]
+        ids: list[str] = json.loads(self._client(project, env, command, timeout=60))
         return ids
 
     def wait_for_probe(

@@ -1,8 +1,8 @@
-"""Submit probe tasks and collect their results through a generated project's Celery app.
+"""Send probe tasks and collect their results through a generated project's Celery app.
 
 Run with the project's Python:
-    python celery_client.py APP submit KEY GATE TIMEOUT COUNT  -> prints a JSON list of task ids
-    python celery_client.py APP wait TIMEOUT ID...             -> prints {id: {"state", "result"}}
+    python client.py APP send TASK COUNT ARGS_JSON  -> prints a JSON list of task ids
+    python client.py APP wait TIMEOUT ID...         -> prints {id: {"state", "result"}}
 """
 
 import json
@@ -15,12 +15,9 @@ from celery.app.utils import find_app
 def main(argv: list[str]) -> None:
     """Dispatch the sub-command."""
     app = find_app(argv[1])
-    if argv[2] == "submit":
-        key, gate, timeout, count = argv[3], argv[4], float(argv[5]), int(argv[6])
-        ids = [
-            app.send_task("tqgen_probe.record_and_wait", args=[key, gate, timeout]).id
-            for _ in range(count)
-        ]
+    if argv[2] == "send":
+        task, count, args = argv[3], int(argv[4]), json.loads(argv[5])
+        ids = [app.send_task(task, args=args).id for _ in range(count)]
         print(json.dumps(ids))
     elif argv[2] == "wait":
         deadline = time.monotonic() + float(argv[3])
