@@ -1,0 +1,67 @@
+"""A task that kills its own worker process is a visible failure after a bounded number of tries.
+
+Shipped settings: the bound must come from the project's own configuration, never from a broker
+default (RabbitMQ 3.10's quorum queues have none, RabbitMQ 4's drop the message after 20).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from support.brokers import isolated_broker
+from support.combinations import Combination
+from support.crash import json_records, logs
+from support.frameworks import FrameworkAdapter
+from support.processes import running, wait_until
+from support.tiers import crash_combinations
+from support.uvenv import project_env
+
+pytestmark = pytest.mark.e2e
+
+FINISH_TIMEOUT = 90
+# After the failure, how long to watch for a delivery that should not come.
+QUIET_PERIOD = 5
+HOOK_TIMEOUT = 10
+
+
+@pytest.mark.parametrize("combination", crash_combinations(), ids=lambda c: c.id)
+def test_poison_task_fails_after_bounded_deliveries(
+    combination: Combination, adapter: FrameworkAdapter, probe_project: Path, tmp_path: Path
+) -> None:
+    """The task ends as FAILURE after at most max_retries + 1 deliveries, none after, and the
+    failure hook logs it with its id and arguments."""
+    with isolated_broker(combination.broker) as target:
+        extra = adapter.probe_env(probe_project, target, fast_redelivery=False)
+        env = adapter.worker_service_env(probe_project, project_env(probe_project, extra))
+        worker_args = adapter.probe_worker_command(probe_project, env)
+        key = f"tqgen-poison-{combination.id}"
+        hook_log = f"tqgen-probe-log:{adapter.failure_logger(probe_project)}"
+
+        with running(worker_args, probe_project, env, tmp_path / "worker.log") as worker:
+            task_id = adapter.submit_poison(probe_project, extra, key)
+            outcome = adapter.wait_for_probe(probe_project, extra, [task_id], FINISH_TIMEOUT)
+            deliveries = json_records(target, key)
+            assert outcome[task_id]["state"] == "FAILURE", (
+                f"{outcome}; {len(deliveries)} deliveries so far\n{logs(worker)}"
+            )
+            time.sleep(QUIET_PERIOD)
+            deliveries = json_records(target, key)
+            try:
+                hook = wait_until(
+                    lambda: [r for r in json_records(target, hook_log) if task_id in r["message"]],
+                    HOOK_TIMEOUT,
+                    "the failure hook's record of the task",
+                )
+            except TimeoutError as error:
+                pytest.fail(f"{error}\n{logs(worker)}")
+            output = worker.output()
+
+        max_retries = deliveries[0]["max_retries"]
+        assert max_retries is not None, "the task's retries are unbounded (max_retries None)"
+        assert 1 <= len(deliveries) <= max_retries + 1, deliveries
+        assert {d["id"] for d in deliveries} == {task_id}, deliveries
+        assert hook[0]["level"] == "ERROR", hook
+        assert key in hook[0]["message"], f"the hook's line lacks the task's arguments: {hook}"
+        assert hook[0]["message"] in output, "the hook's line is not in the worker output"
