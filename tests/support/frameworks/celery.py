@@ -45,8 +45,10 @@ HARDENED = (
     # No task lost by a dying worker.
     celery_setting("task_acks_late"),
     celery_setting("task_reject_on_worker_lost"),
+    celery_setting("task_retry_on_worker_lost"),
     celery_setting("worker_prefetch_multiplier"),
     celery_setting("worker_cancel_long_running_tasks_on_connection_loss"),
+    celery_setting("worker_soft_shutdown_timeout"),
     celery_setting("broker_connection_retry_on_startup"),
     # Redis broker connection health and redelivery.
     dict_key("socket_keepalive", ("redis",)),
