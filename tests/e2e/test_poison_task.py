@@ -21,8 +21,9 @@ from support.uvenv import project_env
 pytestmark = pytest.mark.e2e
 
 FINISH_TIMEOUT = 90
-# After the failure, how long to watch for a delivery that should not come.
-QUIET_PERIOD = 5
+# After the failure, how long to watch for a delivery that should not come (the probe's
+# retry delay is 1 s).
+QUIET_PERIOD = 3
 HOOK_TIMEOUT = 10
 
 

@@ -7,13 +7,17 @@ from pathlib import Path
 import pytest
 from support.combinations import Combination
 from support.compose import (
+    DEFAULT_STOP_GRACE_PERIOD,
     bound_to_loopback,
     command,
+    duration_seconds,
     interpolate,
     is_exec_form,
     load_compose,
     option_value,
     published_ports,
+    service_environment,
+    stop_grace_period,
 )
 from support.compose import services as compose_services
 from support.frameworks import adapter_for
@@ -111,3 +115,34 @@ class TestInterpolation:
         """`${VAR:?message}` with VAR unset is an error, as in compose."""
         with pytest.raises(KeyError, match="SECRET"):
             interpolate("${SECRET:?set it}", {})
+
+
+class TestStopSettings:
+    """The harness reads a service's grace period and environment as `docker stop` uses them."""
+
+    @pytest.mark.parametrize(
+        ("value", "seconds"), [("25s", 25.0), ("1m30s", 90.0), ("500ms", 0.5), (7, 7.0)]
+    )
+    def test_durations(self, value: str | int, seconds: float) -> None:
+        """Compose durations with units, combined units, and bare numbers become seconds."""
+        assert duration_seconds(value) == seconds
+
+    def test_bad_duration(self) -> None:
+        """A value that is no compose duration is an error, not a guess."""
+        with pytest.raises(ValueError, match="10 seconds"):
+            duration_seconds("10 seconds")
+
+    def test_grace_period_default(self) -> None:
+        """Without `stop_grace_period` a service gets compose's default of 10 s."""
+        compose = {"services": {"worker": {}, "slow": {"stop_grace_period": "1m"}}}
+        assert stop_grace_period(compose, "worker") == DEFAULT_STOP_GRACE_PERIOD == 10.0
+        assert stop_grace_period(compose, "slow") == 60.0
+
+    def test_environment(self) -> None:
+        """Map and list forms are interpolated; a required variable that is unset is left out."""
+        env = {"LEVEL": "debug"}
+        mapped = {"A": "${LEVEL:-info}", "SECRET": "${SECRET:?set it}", "N": 3}
+        listed = ["A=${LEVEL}", "LEVEL", "ABSENT"]
+        compose = {"services": {"m": {"environment": mapped}, "l": {"environment": listed}}}
+        assert service_environment(compose, "m", env) == {"A": "debug", "N": "3"}
+        assert service_environment(compose, "l", env) == {"A": "debug", "LEVEL": "debug"}

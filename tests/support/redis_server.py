@@ -11,7 +11,7 @@ from pathlib import Path
 import redis
 
 from support.processes import ProcessGroup, free_port, start, wait_until
-from support.services import redis_answers
+from support.services import redis_answers, unavailable
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 30
@@ -58,6 +58,8 @@ class RedisServer:
 @contextmanager
 def own_redis_server(flags: Sequence[str], directory: Path) -> Iterator[RedisServer]:
     """A started `RedisServer`; killed and its directory removed afterwards, whatever happens."""
+    if shutil.which(flags[0]) is None:
+        unavailable(flags[0], "not on PATH; the broker-restart test starts a Redis of its own")
     server = RedisServer(flags, directory)
     try:
         server.start()
