@@ -8,7 +8,8 @@ fails until its adapter exists.
 | --- | --- | --- |
 | render, lint, contract | every supported one x every name, plus option variants | 8 x 3 + 2 = 26 |
 | end to end (install, suite, round trip) | covering set: every broker, every web choice | 4 |
-| worker kill | one per broker (from the covering set) | 2 |
+| crash cases: kill, docker stop, poison, idempotent kill | one per broker (covering set) | 2 each |
+| broker restart | the crash combination with a Redis broker | 1 |
 | mutation | one per broker, Django among them; every hardened line | 2 (43 lines) |
 
 Budget per framework, so that `.ci/run` stays under 25 minutes with four frameworks on 2 cores
@@ -20,9 +21,13 @@ Budget per framework, so that `.ci/run` stays under 25 minutes with four framewo
 | `uv sync` of one project copy | 15 s | 2-5 s (8 copies) |
 | generated suite on the real broker | 30 s (10 s without a broker) | 8-13 s |
 | round trip through web app or CLI | 10 s | 4-6 s |
-| worker kill, one broker | 30 s | 15-19 s |
+| worker kill, one broker | 30 s | 8-14 s |
+| docker stop, one broker (soft shutdown, then a new worker) | 30 s | 20-27 s |
+| poison task, one broker (every worker-lost retry, then a quiet period) | 35 s | 28-32 s |
+| killed inside the idempotent block, one broker | 20 s | 9-14 s |
+| broker restart (Redis) | 15 s | ~10 s |
 | mutation, per hardened line | 3 s | ~2 s (45 runs: ~90 s) |
-| whole end-to-end share | 6 min (3 min wall) | ~4 min (2 min wall) |
+| whole end-to-end share | 8 min (4 min wall) | ~6.5 min (3.3 min wall) |
 
 The unit and upgrade tiers (~4 min of test time) are shared by all frameworks. The whole suite
 for Celery: 727 tests, 4.7 min wall on 2 cores while other jobs loaded the machine (load ~4).
