@@ -51,9 +51,9 @@ HARDENED = (
     line("health_check_interval", r"^\s*\"health_check_interval\":"),
     line("socket_timeout", r"^\s*\"socket_timeout\":"),
     line("socket_connect_timeout", r"^\s*\"socket_connect_timeout\":"),
-    line("maintenance_interval", r"^\s*kwargs\.setdefault\(\"maintenance_interval\""),
-    line("worker_ttl", r"^\s*kwargs\.setdefault\(\"worker_ttl\""),
-    line("job_monitoring_interval", r"^\s*kwargs\.setdefault\(\"job_monitoring_interval\""),
+    line("maintenance_interval", r"^\s*kwargs\[\"maintenance_interval\"\]"),
+    line("worker_ttl", r"^\s*kwargs\[\"worker_ttl\"\]"),
+    line("job_monitoring_interval", r"^\s*kwargs\[\"job_monitoring_interval\"\]"),
     line("log_killed_job", r"^\s*log_killed_job\(job, "),
 )
 DJANGO_HARDENED = (
@@ -99,11 +99,12 @@ def _wait_for_gate(client: redis.Redis, gate: str, timeout: float) -> None:
     parent = os.getppid()
     deadline = time.monotonic() + timeout
     while not client.exists(gate):
-        if os.getppid() != parent:
-            os._exit(1)
         if time.monotonic() > deadline:
             raise TimeoutError(f"nobody opened the gate {gate!r}")
         time.sleep(0.05)
+    # The gate opens only after the worker was stopped or killed: look once it is open.
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 class _RedisLogHandler(logging.Handler):
