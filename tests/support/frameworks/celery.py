@@ -59,6 +59,11 @@ HARDENED = (
     celery_setting("task_default_queue_type", ("rabbitmq",)),
     celery_setting("task_default_exchange_type", ("rabbitmq",)),
     dict_key("confirm_publish", ("rabbitmq",)),
+    dict_key("x-queue-type", ("rabbitmq",)),
+    dict_key("x-delivery-limit", ("rabbitmq",)),
+    dict_key("x-dead-letter-exchange", ("rabbitmq",)),
+    dict_key("x-dead-letter-routing-key", ("rabbitmq",)),
+    celery_setting("task_create_missing_queue_type", ("rabbitmq",)),
     # Redis result backend connection health.
     celery_setting("redis_socket_keepalive"),
     celery_setting("redis_backend_health_check_interval"),
