@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+# prctl(2) option: the signal a process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
 
 
 def free_port() -> int:
@@ -85,6 +88,16 @@ class ProcessGroup:
             self.process.wait(timeout=10)
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL me if the test process dies (Linux; elsewhere a no-op).
+
+    A test run killed from outside (a timeout) runs no `finally`; without this its workers
+    would go on consuming from the test brokers.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def start(args: Sequence[str], cwd: Path, env: Mapping[str, str], log: Path) -> ProcessGroup:
     """Start `args` in a session (and process group) of its own, its output going to `log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -97,6 +110,7 @@ def start(args: Sequence[str], cwd: Path, env: Mapping[str, str], log: Path) -> 
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     return ProcessGroup(process, log)
 
