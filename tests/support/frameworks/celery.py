@@ -53,6 +53,8 @@ HARDENED = (
     # Redis broker connection health and redelivery.
     dict_key("socket_keepalive", ("redis",)),
     dict_key("health_check_interval", ("redis",)),
+    dict_key("socket_timeout", ("redis",)),
+    dict_key("socket_connect_timeout", ("redis",)),
     dict_key("visibility_timeout", ("redis",)),
     dict_key("unacked_restore_interval", ("redis",)),
     # RabbitMQ: replicated queues, delayed delivery, publisher confirms.
@@ -68,6 +70,8 @@ HARDENED = (
     celery_setting("redis_socket_keepalive"),
     celery_setting("redis_backend_health_check_interval"),
     celery_setting("redis_retry_on_timeout"),
+    celery_setting("result_backend_always_retry"),
+    celery_setting("result_backend_max_retries"),
     # Limits.
     celery_setting("task_time_limit"),
     celery_setting("task_soft_time_limit"),
