@@ -74,6 +74,8 @@ HARDENED = (
     celery_setting("result_backend_max_retries"),
     # Limits.
     celery_setting("task_time_limit"),
+    celery_setting("worker_concurrency"),
+    celery_setting("worker_max_memory_per_child"),
     celery_setting("task_soft_time_limit"),
     celery_setting("result_expires"),
     # Failures visible in monitoring.
