@@ -22,13 +22,15 @@ def catalog() -> Catalog:
 
 
 class TestCombinations:
-    def test_every_web_framework_is_offered_with_each_celery_broker(self, catalog: Catalog):
-        """Celery combines Redis or RabbitMQ with each web choice; nothing else is valid today."""
+    def test_every_web_framework_is_offered_with_each_broker_of_its_framework(
+        self, catalog: Catalog
+    ):
+        """Celery takes Redis or RabbitMQ, RQ only Redis, each with every web choice."""
         combos = {(c["framework"], c["broker"], c["web"]) for c in catalog.combinations()}
+        webs = ("none", "django", "flask", "fastapi")
         assert combos == {
-            ("celery", broker, web)
-            for broker in ("redis", "rabbitmq")
-            for web in ("none", "django", "flask", "fastapi")
+            *(("celery", broker, web) for broker in ("redis", "rabbitmq") for web in webs),
+            *(("rq", "redis", web) for web in webs),
         }
 
     def test_kafka_is_listed_as_disabled_with_its_reason(self, catalog: Catalog):
