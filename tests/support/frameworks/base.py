@@ -28,6 +28,14 @@ from support.uvenv import venv_args
 E2E_NAMES = (LONG_NAME, SHORT_NAME)
 
 
+def generated_package(project: Path) -> str:
+    """The generated package: the one under `src/` holding the tasks (or jobs) module."""
+    found = sorted(path.parent.name for path in (project / "src").glob("*/tasks.py"))
+    if len(found) != 1:
+        raise LookupError(f"expected one package with tasks.py under {project / 'src'}: {found}")
+    return found[0]
+
+
 class FrameworkAdapter(ABC):
     """Everything framework-specific the render, end-to-end and mutation tiers need.
 
@@ -156,5 +164,7 @@ class FrameworkAdapter(ABC):
             **target.env(),
             **(self.fast_redelivery_env(target.broker) if fast_redelivery else {}),
             "TQGEN_PROBE_REDIS_URL": target.results_url,
+            # The probe imports the generated package's helpers (run_once, the failure logger).
+            "TQGEN_PROBE_MODULE": generated_package(project),
             "PYTHONPATH": str(project / "src"),
         }

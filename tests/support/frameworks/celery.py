@@ -8,10 +8,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from support.brokers import BrokerTarget
 from support.combinations import Combination
 from support.compose import option_value
-from support.frameworks.base import FrameworkAdapter
+from support.frameworks.base import FrameworkAdapter, generated_package
 from support.hardening import HardenedSetting
 from support.selection import find
 from support.uvenv import project_env, run_in_project
@@ -85,14 +84,6 @@ HARDENED = (
 )
 
 
-def _package(project: Path) -> str:
-    """The generated package: the one under `src/` holding the tasks."""
-    found = sorted(path.parent.name for path in (project / "src").glob("*/tasks.py"))
-    if len(found) != 1:
-        raise LookupError(f"expected one package with tasks.py under {project / 'src'}: {found}")
-    return found[0]
-
-
 class CeleryAdapter(FrameworkAdapter):
     """Celery: settings in celeryconfig.py or Django's CELERY_ namespace, results in Redis."""
 
@@ -154,14 +145,7 @@ class CeleryAdapter(FrameworkAdapter):
 
     def failure_logger(self, project: Path) -> str:
         """The hook lives in `<module>/signals.py` and logs on its module's logger."""
-        return f"{_package(project)}.signals"
-
-    def probe_env(
-        self, project: Path, target: BrokerTarget, fast_redelivery: bool = True
-    ) -> dict[str, str]:
-        """The base environment, plus the generated package the probe imports from."""
-        env = super().probe_env(project, target, fast_redelivery)
-        return {**env, "TQGEN_PROBE_MODULE": _package(project)}
+        return f"{generated_package(project)}.signals"
 
     def _send(
         self, project: Path, env: Mapping[str, str], task: str, args: list[Any], count: int = 1

@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from support.brokers import BrokerTarget
 from support.combinations import Combination
-from support.frameworks.base import FrameworkAdapter
+from support.frameworks.base import FrameworkAdapter, generated_package
 from support.hardening import HardenedSetting
 from support.selection import find
 from support.uvenv import run_in_project
@@ -216,14 +215,6 @@ else:
 """
 
 
-def _package(project: Path) -> str:
-    """The generated package: the one under `src/` holding the jobs."""
-    found = sorted(path.parent.name for path in (project / "src").glob("*/tasks.py"))
-    if len(found) != 1:
-        raise LookupError(f"expected one package with tasks.py under {project / 'src'}: {found}")
-    return found[0]
-
-
 class RqAdapter(FrameworkAdapter):
     """RQ: Redis only; settings in queues.py, settings.py, worker.py and Django's RQ_QUEUES."""
 
@@ -266,13 +257,6 @@ class RqAdapter(FrameworkAdapter):
         """Frequent maintenance and heartbeats: a killed worker's job back in about 70 s."""
         return dict(FAST_RECOVERY)
 
-    def probe_env(
-        self, project: Path, target: BrokerTarget, fast_redelivery: bool = True
-    ) -> dict[str, str]:
-        """The base environment, plus the generated package the probe imports from."""
-        env = super().probe_env(project, target, fast_redelivery)
-        return {**env, "TQGEN_PROBE_MODULE": _package(project)}
-
     def submit_probe(
         self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float, count: int
     ) -> list[str]:
@@ -291,7 +275,7 @@ class RqAdapter(FrameworkAdapter):
 
     def failure_logger(self, project: Path) -> str:
         """The hooks live in `<module>/failures.py` and log on its module's logger."""
-        return f"{_package(project)}.failures"
+        return f"{generated_package(project)}.failures"
 
     def wait_for_probe(
         self, project: Path, env: Mapping[str, str], ids: Sequence[str], timeout: float
