@@ -61,7 +61,8 @@ class GeneratedProject:
             "Next steps:\n"
             f"  cd {self.path}\n"
             "  uv sync && uv run pytest    # install, then run its tests\n"
-            "  docker compose up           # broker, worker and the rest; see README.md"
+            "  git add uv.lock && git commit -m 'Lock the dependencies'\n"
+            "  cp .env.example .env && docker compose up --build   # the stack; see README.md"
         )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from support.brokers import BrokerTarget
-from support.uvenv import run_in_project
+from support.uvenv import run_in_project, uv_binary
 
 pytestmark = pytest.mark.e2e
 
@@ -22,6 +22,12 @@ class TestGeneratedProject:
     def test_ruff_format(self, installed_project: Path) -> None:
         """The project's pinned ruff would reformat nothing."""
         result = run_in_project(installed_project, ["ruff", "format", "--check", "--no-cache", "."])
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    def test_the_lock_written_by_the_first_sync_is_accepted(self, installed_project: Path) -> None:
+        """After `uv sync` (the README's first step), the Dockerfile's and CI's `uv sync --locked`
+        install from the lock it wrote: the project resolves the same way twice."""
+        result = run_in_project(installed_project, [uv_binary(), "sync", "--locked"])
         assert result.returncode == 0, result.stdout + result.stderr
 
     def test_pytest_against_real_broker(
