@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from support.combinations import Combination
 from support.frameworks import FrameworkAdapter
-from support.hardening import HardenedSetting, delete_line, matching_lines
+from support.hardening import HardenedSetting, Wiring, delete_line, matching_lines, rewrite_line
 from support.locking import BuildOnce, xdist_worker
 from support.rendering import RenderedProjects
-from support.tiers import mutation_cases, mutation_combinations
+from support.tiers import mutation_cases, mutation_combinations, wiring_cases
 from support.uvenv import copy_project, run_in_project, uv_sync
 
 pytestmark = pytest.mark.e2e
@@ -35,15 +35,19 @@ def mutable_project(
     return cache.get(f"{combination.id}-{xdist_worker()}", build)
 
 
-def _config_suite(project: Path, adapter: FrameworkAdapter) -> tuple[int, str]:
+def _suite(project: Path, tests: str) -> tuple[int, str]:
     result = run_in_project(
-        project, ["python", "-m", "pytest", "-p", "no:cacheprovider", "-q", adapter.config_tests]
+        project, ["python", "-m", "pytest", "-p", "no:cacheprovider", "-q", tests]
     )
     return result.returncode, result.stdout[-3000:] + result.stderr[-2000:]
 
 
+def _config_suite(project: Path, adapter: FrameworkAdapter) -> tuple[int, str]:
+    return _suite(project, adapter.config_tests)
+
+
 def _the_line(
-    project: Path, adapter: FrameworkAdapter, setting: HardenedSetting
+    project: Path, adapter: FrameworkAdapter, setting: HardenedSetting | Wiring
 ) -> tuple[Path, int]:
     """The one line in the project's sources that sets `setting`."""
     hits = matching_lines(project, setting)
@@ -84,3 +88,26 @@ class TestHardeningIsTested:
         assert code != 0, (
             f"{adapter.config_tests} still passes without: {removed.strip()}\n{output}"
         )
+
+
+class TestWiringIsTested:
+    """The generated tests notice the plausible edit that undoes a guarantee's wiring."""
+
+    @pytest.mark.parametrize(
+        ("combination", "wiring"),
+        [pytest.param(c, w, id=f"{c.id}-{w.name}") for c, w in wiring_cases()],
+    )
+    def test_undoing_the_wiring_fails_its_test(
+        self, mutable_project: Path, adapter: FrameworkAdapter, wiring: Wiring
+    ) -> None:
+        """With the line edited, its generated test file fails (and passes as rendered)."""
+        path, number = _the_line(mutable_project, adapter, wiring)
+        code, output = _suite(mutable_project, wiring.tests)
+        assert code == 0, output
+        original = path.read_text()
+        try:
+            edited = rewrite_line(path, number, wiring)
+            code, output = _suite(mutable_project, wiring.tests)
+        finally:
+            path.write_text(original)
+        assert code != 0, f"{wiring.tests} still passes with: {edited.strip()}\n{output}"

@@ -33,3 +33,17 @@ class TestHardenedLines:
             f"update tests/support/frameworks/{adapter.name}.py or the template:\n"
             + "\n".join(problems)
         )
+
+    def test_each_wiring_on_exactly_one_line(self, project: Path, combination: Combination) -> None:
+        """Each wiring the mutation test edits matches exactly one line under src/."""
+        adapter = adapter_for(combination.framework)
+        problems = []
+        for wiring in adapter.wiring(combination):
+            hits = matching_lines(project, wiring)
+            if len(hits) != 1:
+                where = [f"{path.relative_to(project)}:{number + 1}" for path, number in hits]
+                problems.append(f"{wiring.name}: {len(hits)} lines {where}")
+        assert not problems, (
+            f"update tests/support/frameworks/{adapter.name}.py or the template:\n"
+            + "\n".join(problems)
+        )

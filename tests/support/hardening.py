@@ -1,8 +1,9 @@
-"""Hardened settings as the mutation test sees them: one line each, found by a pattern.
+"""Hardened settings and wiring as the mutation test sees them: one line each, found by a pattern.
 
 docs/template-contract.md asks every template to assign each hardened setting on a line of its
 own. Each framework adapter lists its settings (`FrameworkAdapter.hardened_settings`); the
 mutation test deletes each line in turn and expects the generated configuration tests to fail.
+Wiring (`FrameworkAdapter.wiring`) is edited instead of deleted, and a named test must fail.
 """
 
 from __future__ import annotations
@@ -27,7 +28,29 @@ class HardenedSetting:
     brokers: tuple[str, ...]
 
 
-def matching_lines(project: Path, setting: HardenedSetting) -> list[tuple[Path, int]]:
+@dataclass(frozen=True)
+class Wiring:
+    """A line that wires a guarantee in, and the plausible edit that would quietly undo it.
+
+    Deleting such a line breaks the project outright; the edit that matters keeps it working
+    (`apply_async` for `apply_async_on_commit`), and only a test of the guarantee notices.
+
+    Attributes:
+        name: the wiring's name, used as the test id.
+        pattern: a regular expression matching the one line under src/ that wires it.
+        replacement: what the match becomes (`re.sub` syntax).
+        webs: the web answers whose projects carry the line.
+        tests: the generated test file that must fail after the edit.
+    """
+
+    name: str
+    pattern: re.Pattern[str]
+    replacement: str
+    webs: tuple[str, ...]
+    tests: str
+
+
+def matching_lines(project: Path, setting: HardenedSetting | Wiring) -> list[tuple[Path, int]]:
     """(file, 0-based line number) of every line under the project's src/ that sets `setting`."""
     return [
         (path, number)
@@ -43,3 +66,11 @@ def delete_line(path: Path, number: int) -> str:
     removed = lines.pop(number)
     path.write_text("".join(lines))
     return removed
+
+
+def rewrite_line(path: Path, number: int, wiring: Wiring) -> str:
+    """Apply `wiring`'s edit to the 0-based line `number` of `path`; return the new line."""
+    lines = path.read_text().splitlines(keepends=True)
+    lines[number] = wiring.pattern.sub(wiring.replacement, lines[number])
+    path.write_text("".join(lines))
+    return lines[number]

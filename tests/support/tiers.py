@@ -11,6 +11,7 @@ fails until its adapter exists.
 | crash cases: kill, docker stop, poison, idempotent kill | one per broker (covering set) | 2 each |
 | broker restart | the crash combination with a Redis broker | 1 |
 | mutation | one per broker, Django among them; every hardened line | 2 (43 lines) |
+| wiring | the end-to-end set; every wiring edit of its web choice | 2 |
 
 Budget per framework, so that `.ci/run` stays under 25 minutes with four frameworks on 2 cores
 (test time summed over both xdist workers; Celery measured with a warm uv cache, Nov 2026):
@@ -39,7 +40,7 @@ from functools import cache
 
 from support.combinations import Combination, by_framework, supported_combinations
 from support.frameworks import ADAPTERS, adapter_for
-from support.hardening import HardenedSetting
+from support.hardening import HardenedSetting, Wiring
 from support.names import PROJECT_NAMES
 
 
@@ -83,6 +84,16 @@ def mutation_cases() -> list[tuple[Combination, HardenedSetting]]:
         (combination, setting)
         for combination in mutation_combinations()
         for setting in adapter_for(combination.framework).hardened_settings(combination)
+    ]
+
+
+def wiring_cases() -> list[tuple[Combination, Wiring]]:
+    """(combination, wiring) for every edit the mutation test makes: the end-to-end combinations
+    cover every web choice, which is what wiring depends on."""
+    return [
+        (combination, wiring)
+        for combination in e2e_combinations()
+        for wiring in adapter_for(combination.framework).wiring(combination)
     ]
 
 

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from support.brokers import BrokerTarget
 from support.combinations import Combination
 from support.compose import host_command, load_compose, service_environment, stop_grace_period
-from support.hardening import HardenedSetting
+from support.hardening import HardenedSetting, Wiring
 from support.names import LONG_NAME, PROJECT_NAMES, SHORT_NAME
 from support.selection import covering, named_in_turn, one_per_broker
 from support.uvenv import venv_args
@@ -58,6 +58,10 @@ class FrameworkAdapter(ABC):
     @abstractmethod
     def hardened_settings(self, combination: Combination) -> tuple[HardenedSetting, ...]:
         """The hardened settings this combination's project carries, one line each."""
+
+    def wiring(self, combination: Combination) -> tuple[Wiring, ...]:
+        """Lines that wire a guarantee in (e.g. sending on commit), with the edit that undoes it."""
+        return ()
 
     @abstractmethod
     def compose_services(self, combination: Combination) -> Mapping[str, bool]:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from support.combinations import Combination
 from support.compose import option_value
 from support.frameworks.base import FrameworkAdapter, generated_package
-from support.hardening import HardenedSetting
+from support.hardening import HardenedSetting, Wiring
 from support.selection import find
 from support.uvenv import project_env, run_in_project
 
@@ -83,6 +83,26 @@ HARDENED = (
     celery_setting("task_track_started"),
 )
 
+# Guarantees wired in by one line, and the edit that quietly undoes each.
+WIRING = (
+    # Django: a task is sent only when the transaction that made its rows commits.
+    Wiring(
+        "send_on_commit",
+        re.compile(r"\.apply_async_on_commit\("),
+        ".apply_async(",
+        ("django",),
+        "tests/test_web.py",
+    ),
+    # Flask: every task runs inside the Flask app context.
+    Wiring(
+        "flask_task_class",
+        re.compile(r", task_cls=FlaskTask\)"),
+        ")",
+        ("flask",),
+        "tests/test_tasks.py",
+    ),
+)
+
 
 class CeleryAdapter(FrameworkAdapter):
     """Celery: settings in celeryconfig.py or Django's CELERY_ namespace, results in Redis."""
@@ -94,6 +114,10 @@ class CeleryAdapter(FrameworkAdapter):
     def hardened_settings(self, combination: Combination) -> tuple[HardenedSetting, ...]:
         """The settings list above, those of the combination's broker."""
         return tuple(s for s in HARDENED if combination.broker in s.brokers)
+
+    def wiring(self, combination: Combination) -> tuple[Wiring, ...]:
+        """The wiring above, that of the combination's web choice."""
+        return tuple(w for w in WIRING if combination.web in w.webs)
 
     def compose_services(self, combination: Combination) -> Mapping[str, bool]:
         """Broker, Redis (the result backend), worker; web, beat and flower when chosen."""

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from support.combinations import Combination
 from support.frameworks.base import FrameworkAdapter, generated_package
-from support.hardening import HardenedSetting
+from support.hardening import HardenedSetting, Wiring
 from support.selection import find
 from support.uvenv import run_in_project
 
@@ -62,6 +62,17 @@ DJANGO_HARDENED = (
 )
 STANDALONE_HARDENED = (
     line("with_scheduler", r"^\s*build_worker\(\)\.work\(with_scheduler=True\)"),
+)
+# Django: a job is enqueued only when the transaction that made its rows commits; the edit
+# that undoes it enqueues at once.
+WIRING = (
+    Wiring(
+        "enqueue_on_commit",
+        re.compile(r"transaction\.on_commit\(partial\(queues\.enqueue, (.*)\)\)"),
+        r"queues.enqueue(\1)",
+        ("django",),
+        "tests/test_web.py",
+    ),
 )
 
 PROBE_SOURCE = '''\
@@ -224,6 +235,10 @@ class RqAdapter(FrameworkAdapter):
         """The lines above; Django's RQ settings, or the standalone worker's scheduler."""
         extra = DJANGO_HARDENED if combination.web == "django" else STANDALONE_HARDENED
         return (*HARDENED, *extra)
+
+    def wiring(self, combination: Combination) -> tuple[Wiring, ...]:
+        """The wiring above, that of the combination's web choice."""
+        return tuple(w for w in WIRING if combination.web in w.webs)
 
     def compose_services(self, combination: Combination) -> Mapping[str, bool]:
         """Redis and the worker; web, scheduler and dashboard when chosen."""
