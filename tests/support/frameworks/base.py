@@ -143,6 +143,12 @@ class FrameworkAdapter(ABC):
         own process; return its id."""
 
     @abstractmethod
+    def submit_failing(self, project: Path, env: Mapping[str, str], key: str) -> str:
+        """Submit one probe task with the project's retry bound that records each attempt in Redis
+        list `key` as JSON (`{"id": ..., "retries_left": ...}`), then raises a transient error;
+        return its id."""
+
+    @abstractmethod
     def submit_idempotent(
         self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float
     ) -> str:

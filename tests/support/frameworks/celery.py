@@ -82,6 +82,11 @@ HARDENED = (
     celery_setting("task_send_sent_event"),
     celery_setting("task_track_started"),
 )
+# Django's database connections (config/settings.py), in the Django projects only.
+DJANGO_HARDENED = (
+    HardenedSetting("CONN_MAX_AGE", re.compile(r"^\s*conn_max_age="), BROKERS),
+    HardenedSetting("CONN_HEALTH_CHECKS", re.compile(r"^\s*conn_health_checks="), BROKERS),
+)
 
 # Guarantees wired in by one line, and the edit that quietly undoes each.
 WIRING = (
@@ -112,8 +117,9 @@ class CeleryAdapter(FrameworkAdapter):
     probe_files: ClassVar[tuple[Path, ...]] = (PROBE_DIR / "tqgen_probe.py",)
 
     def hardened_settings(self, combination: Combination) -> tuple[HardenedSetting, ...]:
-        """The settings list above, those of the combination's broker."""
-        return tuple(s for s in HARDENED if combination.broker in s.brokers)
+        """The settings lists above, those of the combination's broker and web choice."""
+        django = DJANGO_HARDENED if combination.web == "django" else ()
+        return tuple(s for s in (*HARDENED, *django) if combination.broker in s.brokers)
 
     def wiring(self, combination: Combination) -> tuple[Wiring, ...]:
         """The wiring above, that of the combination's web choice."""
@@ -160,6 +166,10 @@ class CeleryAdapter(FrameworkAdapter):
     def submit_poison(self, project: Path, env: Mapping[str, str], key: str) -> str:
         """Send `tqgen_probe.kill_own_process` through the generated app."""
         return self._send(project, env, "kill_own_process", [key])[0]
+
+    def submit_failing(self, project: Path, env: Mapping[str, str], key: str) -> str:
+        """Send `tqgen_probe.always_transient` through the generated app."""
+        return self._send(project, env, "always_transient", [key])[0]
 
     def submit_idempotent(
         self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float

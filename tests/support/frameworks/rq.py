@@ -59,6 +59,9 @@ DJANGO_HARDENED = (
     line("RQ_QUEUES SERIALIZER", r"^\s*\"SERIALIZER\": queues\.SERIALIZER"),
     line("RQ_QUEUES REDIS_CLIENT_KWARGS", r"^\s*\"REDIS_CLIENT_KWARGS\":"),
     line("RQ WORKER_CLASS", r"^RQ\s*=\s*\{\"WORKER_CLASS\""),
+    # Django's database connections.
+    line("CONN_MAX_AGE", r"^\s*conn_max_age="),
+    line("CONN_HEALTH_CHECKS", r"^\s*conn_health_checks="),
 )
 STANDALONE_HARDENED = (
     line("with_scheduler", r"^\s*build_worker\(\)\.work\(with_scheduler=True\)"),
@@ -156,6 +159,14 @@ def kill_own_process(key: str) -> None:
     start["max_retries"] = int(client.get(f"{key}:max"))
     client.rpush(key, json.dumps(start))
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def always_raise(key: str) -> None:
+    """Record this attempt in the Redis list `key`, then fail as a broken job does."""
+    job = get_current_job()
+    assert job is not None
+    _records().rpush(key, json.dumps({"id": job.id, "retries_left": job.retries_left}))
+    raise RuntimeError(f"tqgen probe: fails every time ({key})")
 
 
 def idempotent_side_effect(key: str, gate: str, timeout: float) -> str:
@@ -281,6 +292,10 @@ class RqAdapter(FrameworkAdapter):
     def submit_poison(self, project: Path, env: Mapping[str, str], key: str) -> str:
         """Queue `tqgen_probe.kill_own_process`, its retries 1 s apart (the bound unchanged)."""
         return self._send(project, env, "kill_own_process", [key], quick_retry=True)[0]
+
+    def submit_failing(self, project: Path, env: Mapping[str, str], key: str) -> str:
+        """Queue `tqgen_probe.always_raise`, its retries 1 s apart (the bound unchanged)."""
+        return self._send(project, env, "always_raise", [key], quick_retry=True)[0]
 
     def submit_idempotent(
         self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float

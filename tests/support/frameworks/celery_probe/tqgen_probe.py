@@ -69,6 +69,26 @@ def kill_own_process(self, key: str) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+# The project's transient error, retried the way the project's tasks retry it (autoretry_for,
+# Celery's max_retries); only the wait between attempts is shortened.
+_TransientError = importlib.import_module(
+    f"{os.environ.get('TQGEN_PROBE_MODULE', '')}.errors"
+).TransientError
+
+
+@shared_task(
+    name="tqgen_probe.always_transient",
+    bind=True,
+    autoretry_for=(_TransientError,),
+    default_retry_delay=1,
+)
+def always_transient(self, key: str) -> None:
+    """Record this attempt in the Redis list `key`, then fail with a transient error."""
+    attempt = {"id": self.request.id, "retries_left": self.max_retries - self.request.retries}
+    _records().rpush(key, json.dumps(attempt))
+    raise _TransientError(f"tqgen probe: fails every time ({key})")
+
+
 @shared_task(name="tqgen_probe.idempotent_side_effect", bind=True)
 def idempotent_side_effect(self, key: str, gate: str, timeout: float) -> str:
     """Inside the project's `run_once` block: record `started`, wait for `gate`, record `done`.
