@@ -8,7 +8,7 @@ fails until its adapter exists.
 | --- | --- | --- |
 | render, lint, contract | every supported one x every name, plus option variants | 8 x 3 + 2 = 26 |
 | end to end (install, suite, round trip) | covering set: every broker, every web choice | 4 |
-| crash cases: kill, docker stop, poison, idempotent kill | one per broker (covering set) | 2 each |
+| crash cases: kill, docker stop, poison, failing task, idempotent kill | one per broker (covering set) | 2 each |
 | broker restart | the crash combination with a Redis broker | 1 |
 | mutation | one per broker, Django among them; every hardened line | 2 (43 lines) |
 | wiring | the end-to-end set; every wiring edit of its web choice | 2 |
@@ -26,6 +26,7 @@ Budget per framework, so that `.ci/run` stays under 25 minutes with four framewo
 | docker stop, one broker (soft shutdown, then a new worker) | 30 s | 20-27 s |
 | poison task, one broker (every worker-lost retry, then a quiet period) | 35 s | 28-32 s |
 | killed inside the idempotent block, one broker | 20 s | 9-14 s |
+| failing task, one broker (every retry, 1 s apart, then a quiet period) | 20 s | 12-18 s |
 | broker restart (Redis) | 15 s | ~10 s |
 | mutation, per hardened line | 3 s | ~2 s (45 runs: ~90 s) |
 | whole end-to-end share | 8 min (4 min wall) | ~6.5 min (3.3 min wall) |
