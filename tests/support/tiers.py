@@ -8,7 +8,7 @@ fails until its adapter exists.
 | --- | --- | --- |
 | render, lint, contract | every supported one x every name, plus option variants | 8 x 3 + 2 = 26 |
 | end to end (install, suite, round trip) | covering set: every broker, every web choice | 4 |
-| crash cases: kill, docker stop, poison, failing task, idempotent kill | one per broker (covering set) | 2 each |
+| crash: kill, docker stop, poison, failing task, idempotent kill | one per broker | 2 each |
 | broker restart | the crash combination with a Redis broker | 1 |
 | mutation | one per broker, Django among them; every hardened line | 2 (43 lines) |
 | wiring | the end-to-end set; every wiring edit of its web choice | 2 |
@@ -37,10 +37,11 @@ for Celery: 727 tests, 4.7 min wall on 2 cores while other jobs loaded the machi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from support.combinations import Combination, by_framework, supported_combinations
-from support.frameworks import ADAPTERS, adapter_for
+from support.frameworks import ADAPTERS, FrameworkAdapter, adapter_for
 from support.hardening import HardenedSetting, Wiring
 from support.names import PROJECT_NAMES
 
@@ -57,26 +58,28 @@ def render_cases() -> tuple[Combination, ...]:
     return tuple(cases)
 
 
-@cache
-def e2e_combinations() -> tuple[Combination, ...]:
-    """Full end-to-end tier: install, generated suite on the real broker, round trip."""
+def _asked(
+    tier: Callable[[FrameworkAdapter, Sequence[Combination]], list[Combination]],
+) -> tuple[Combination, ...]:
+    """The combinations a tier runs: each adapter picks from its framework's supported ones."""
     return tuple(
         combination
         for framework, combinations in by_framework(supported_combinations()).items()
         if framework in ADAPTERS
-        for combination in ADAPTERS[framework].e2e_combinations(combinations)
+        for combination in tier(ADAPTERS[framework], combinations)
     )
+
+
+@cache
+def e2e_combinations() -> tuple[Combination, ...]:
+    """Full end-to-end tier: install, generated suite on the real broker, round trip."""
+    return _asked(FrameworkAdapter.e2e_combinations)
 
 
 @cache
 def mutation_combinations() -> tuple[Combination, ...]:
     """Combinations whose hardened lines the mutation test deletes one by one."""
-    return tuple(
-        combination
-        for framework, combinations in by_framework(supported_combinations()).items()
-        if framework in ADAPTERS
-        for combination in ADAPTERS[framework].mutation_combinations(combinations)
-    )
+    return _asked(FrameworkAdapter.mutation_combinations)
 
 
 def mutation_cases() -> list[tuple[Combination, HardenedSetting]]:
@@ -101,9 +104,4 @@ def wiring_cases() -> list[tuple[Combination, Wiring]]:
 @cache
 def crash_combinations() -> tuple[Combination, ...]:
     """Combinations whose workers the crash tests kill."""
-    return tuple(
-        combination
-        for framework, combinations in by_framework(supported_combinations()).items()
-        if framework in ADAPTERS
-        for combination in ADAPTERS[framework].crash_combinations(combinations)
-    )
+    return _asked(FrameworkAdapter.crash_combinations)
