@@ -7,6 +7,7 @@ live in a different file and namespace).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,20 @@ def _suite(project: Path, tests: str) -> tuple[int, str]:
         project, ["python", "-m", "pytest", "-p", "no:cacheprovider", "-q", tests]
     )
     return result.returncode, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def _suite_after(
+    project: Path, change: Callable[[], str], path: Path, tests: str
+) -> tuple[str, int, str]:
+    """Run `tests` with `change` made to `path` (undone afterwards): the changed line, the
+    exit code and the output."""
+    original = path.read_text()
+    try:
+        line = change()
+        code, output = _suite(project, tests)
+    finally:
+        path.write_text(original)
+    return line, code, output
 
 
 def _config_suite(project: Path, adapter: FrameworkAdapter) -> tuple[int, str]:
@@ -79,12 +94,9 @@ class TestHardeningIsTested:
     ) -> None:
         """Without the setting's line, the generated configuration tests fail."""
         path, number = _the_line(mutable_project, adapter, setting)
-        original = path.read_text()
-        try:
-            removed = delete_line(path, number)
-            code, output = _config_suite(mutable_project, adapter)
-        finally:
-            path.write_text(original)
+        removed, code, output = _suite_after(
+            mutable_project, lambda: delete_line(path, number), path, adapter.config_tests
+        )
         assert code != 0, (
             f"{adapter.config_tests} still passes without: {removed.strip()}\n{output}"
         )
@@ -104,10 +116,7 @@ class TestWiringIsTested:
         path, number = _the_line(mutable_project, adapter, wiring)
         code, output = _suite(mutable_project, wiring.tests)
         assert code == 0, output
-        original = path.read_text()
-        try:
-            edited = rewrite_line(path, number, wiring)
-            code, output = _suite(mutable_project, wiring.tests)
-        finally:
-            path.write_text(original)
+        edited, code, output = _suite_after(
+            mutable_project, lambda: rewrite_line(path, number, wiring), path, wiring.tests
+        )
         assert code != 0, f"{wiring.tests} still passes with: {edited.strip()}\n{output}"

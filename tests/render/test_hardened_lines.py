@@ -6,11 +6,23 @@ check runs on every render, so a renamed setting or a pattern gone stale shows u
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from support.combinations import Combination
 from support.frameworks import adapter_for
-from support.hardening import matching_lines
+from support.hardening import HardenedSetting, Wiring, matching_lines
+
+
+def _not_on_one_line(project: Path, items: Sequence[HardenedSetting | Wiring]) -> list[str]:
+    """A line for each setting or wiring that matches no line or several under src/."""
+    problems = []
+    for item in items:
+        hits = matching_lines(project, item)
+        if len(hits) != 1:
+            where = [f"{path.relative_to(project)}:{number + 1}" for path, number in hits]
+            problems.append(f"{item.name}: {len(hits)} lines {where}")
+    return problems
 
 
 class TestHardenedLines:
@@ -23,12 +35,7 @@ class TestHardenedLines:
         adapter = adapter_for(combination.framework)
         settings = adapter.hardened_settings(combination)
         assert settings, f"the {adapter.name} adapter lists no hardened setting"
-        problems = []
-        for setting in settings:
-            hits = matching_lines(project, setting)
-            if len(hits) != 1:
-                where = [f"{path.relative_to(project)}:{number + 1}" for path, number in hits]
-                problems.append(f"{setting.name}: {len(hits)} lines {where}")
+        problems = _not_on_one_line(project, settings)
         assert not problems, (
             f"update tests/support/frameworks/{adapter.name}.py or the template:\n"
             + "\n".join(problems)
@@ -37,12 +44,7 @@ class TestHardenedLines:
     def test_each_wiring_on_exactly_one_line(self, project: Path, combination: Combination) -> None:
         """Each wiring the mutation test edits matches exactly one line under src/."""
         adapter = adapter_for(combination.framework)
-        problems = []
-        for wiring in adapter.wiring(combination):
-            hits = matching_lines(project, wiring)
-            if len(hits) != 1:
-                where = [f"{path.relative_to(project)}:{number + 1}" for path, number in hits]
-                problems.append(f"{wiring.name}: {len(hits)} lines {where}")
+        problems = _not_on_one_line(project, adapter.wiring(combination))
         assert not problems, (
             f"update tests/support/frameworks/{adapter.name}.py or the template:\n"
             + "\n".join(problems)
