@@ -17,6 +17,7 @@ from pathlib import Path
 from packaging.version import Version
 from typer.testing import CliRunner
 
+from support.combinations import Combination, by_framework, supported_combinations
 from support.gitrepo import TEMPLATE_TAG, git, git_save
 from tqgen import __version__
 from tqgen.cli import app
@@ -92,9 +93,29 @@ def make_releases(template_repo: Path, root: Path) -> Releases:
     return Releases(repo=repo, installed_copy=installed_copy)
 
 
-def generate(*extra: str) -> Path:
-    """`tqgen new demo --defaults` in the current directory; the project's path."""
-    result = runner.invoke(app, ["new", "demo", "--defaults", *extra])
+def offered_frameworks() -> list[str]:
+    """The frameworks copier.yml offers, in its order: the update tests run each of them."""
+    return list(by_framework(supported_combinations()))
+
+
+def updated_suite_cases() -> list[Combination]:
+    """One combination per framework whose suite runs after an update, with a web app each.
+
+    The web choices take turns (Django first, its project has the most files), so that the
+    frameworks together cover different ones; the broker is the framework's first.
+    """
+    cases = []
+    for turn, combinations in enumerate(by_framework(supported_combinations()).values()):
+        webs = list(dict.fromkeys(c.web for c in combinations if c.web != "none"))
+        web = webs[turn % len(webs)]
+        cases.append(next(c for c in combinations if c.web == web))
+    return cases
+
+
+def generate(*extra: str, framework: str | None = None) -> Path:
+    """`tqgen new demo --defaults` (for `framework`, if given) here; the project's path."""
+    chosen = [] if framework is None else ["--framework", framework]
+    result = runner.invoke(app, ["new", "demo", "--defaults", *chosen, *extra])
     assert result.exit_code == 0, result.output
     return Path("demo").absolute()
 

@@ -19,6 +19,7 @@ from support.upgrade import (
     assert_user_edits_kept,
     edit_like_a_user,
     generate,
+    offered_frameworks,
     plain_copier_update,
     snapshot,
     template_frameworks,
@@ -28,24 +29,31 @@ from typer.testing import CliRunner
 from tqgen.cli import app
 
 runner = CliRunner()
+# What an update does to a project is the same whatever its framework: each offered one is updated.
+each_framework = pytest.mark.parametrize("framework", offered_frameworks())
 
 
 @pytest.mark.usefixtures("installed_tqgen")
 class TestRecordedSource:
-    def test_installed_cli_records_the_repository_and_release_tag(self, releases: Releases):
+    @each_framework
+    def test_installed_cli_records_the_repository_and_release_tag(
+        self, framework: str, releases: Releases
+    ):
         """A project from the installed CLI names the template repository and its release tag."""
-        project = generate()
+        project = generate(framework=framework)
         answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
         assert answers["_src_path"] == str(releases.repo)
         assert answers["_commit"] == OLD_TAG
+        assert answers["framework"] == framework
         assert run_git(project, "status", "--porcelain") == ""
 
 
 @pytest.mark.usefixtures("installed_tqgen")
 class TestPlainCopierUpdate:
-    def test_plain_copier_update_merges_the_newer_release(self):
+    @each_framework
+    def test_plain_copier_update_merges_the_newer_release(self, framework: str):
         """Plain `copier update` keeps user edits, adds the new file and marks the overlap."""
-        project = generate()
+        project = generate(framework=framework)
         edit_like_a_user(project)
         result = plain_copier_update(project)
         assert result.returncode == 0, result.stderr
@@ -61,9 +69,10 @@ class TestPlainCopierUpdate:
 
 @pytest.mark.usefixtures("installed_tqgen")
 class TestTqgenUpdate:
-    def test_conflicts_are_reported_by_name_with_a_non_zero_exit(self):
+    @each_framework
+    def test_conflicts_are_reported_by_name_with_a_non_zero_exit(self, framework: str):
         """An overlapping edit makes `tqgen update` exit 6 and name the conflicted file."""
-        project = generate()
+        project = generate(framework=framework)
         edit_like_a_user(project)
         result = runner.invoke(app, ["update", str(project)])
         assert result.exit_code == 6, result.output
@@ -74,9 +83,10 @@ class TestTqgenUpdate:
         assert_user_edits_kept(project)
         assert (project / NEW_FILE).is_file()
 
-    def test_update_without_overlap_succeeds(self):
+    @each_framework
+    def test_update_without_overlap_succeeds(self, framework: str):
         """Without overlapping edits the update applies cleanly and exits 0."""
-        project = generate()
+        project = generate(framework=framework)
         edit_like_a_user(project, touch_readme_title=False)
         result = runner.invoke(app, ["update", str(project)])
         assert result.exit_code == 0, result.output
@@ -85,9 +95,10 @@ class TestTqgenUpdate:
         assert (project / "README.md").read_text().startswith("# demo: background tasks\n")
         assert (project / NEW_FILE).is_file()
 
-    def test_check_reports_the_update_and_changes_nothing(self):
+    @each_framework
+    def test_check_reports_the_update_and_changes_nothing(self, framework: str):
         """--check names both versions and leaves the project untouched."""
-        project = generate()
+        project = generate(framework=framework)
         before = snapshot(project)
         result = runner.invoke(app, ["update", "--check", str(project)])
         assert result.exit_code == 0, result.output
@@ -95,9 +106,10 @@ class TestTqgenUpdate:
         assert "update is available" in result.stdout
         assert snapshot(project) == before
 
-    def test_updated_project_is_up_to_date(self):
+    @each_framework
+    def test_updated_project_is_up_to_date(self, framework: str):
         """After an update is committed, --check says the project is up to date."""
-        project = generate()
+        project = generate(framework=framework)
         assert runner.invoke(app, ["update", str(project)]).exit_code == 0
         run_git(project, "add", "--all")
         run_git(project, "commit", "--quiet", "--message", "update")
@@ -108,11 +120,12 @@ class TestTqgenUpdate:
 
 @pytest.mark.usefixtures("installed_tqgen")
 class TestFailedUpdate:
+    @each_framework
     def test_a_release_that_fails_to_render_is_undone(
-        self, releases: Releases, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, framework: str, releases: Releases, tmp_path: Path
     ):
         """When the newer release cannot render, exit 3 and the project is as it was."""
-        project = generate()
+        project = generate(framework=framework)
         edit_like_a_user(project)
         broken = tmp_path.parent / f"{tmp_path.name}-broken-release"
         shutil.copytree(releases.repo, broken)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 from support.brokers import isolated_broker
+from support.combinations import Combination
 from support.gitrepo import git
-from support.upgrade import NEW_FILE, assert_user_edits_kept, edit_like_a_user, generate
+from support.upgrade import (
+    NEW_FILE,
+    assert_user_edits_kept,
+    edit_like_a_user,
+    generate,
+    updated_suite_cases,
+)
 from support.uvenv import run_in_project, uv_sync
 from typer.testing import CliRunner
 
@@ -17,10 +24,11 @@ runner = CliRunner()
 @pytest.mark.e2e
 @pytest.mark.usefixtures("installed_tqgen")
 class TestUpdatedProjectWorks:
-    @pytest.mark.parametrize("web", ["fastapi", "django"])
-    def test_suite_passes_after_update_and_conflict_resolution(self, web: str):
+    @pytest.mark.parametrize("combination", updated_suite_cases(), ids=lambda c: c.id)
+    def test_suite_passes_after_update_and_conflict_resolution(self, combination: Combination):
         """Edit, update across releases, resolve the reported conflict: ruff and pytest pass."""
-        project = generate("--web", web)
+        answers = ["--broker", combination.broker, "--web", combination.web]
+        project = generate(*answers, framework=combination.framework)
         edit_like_a_user(project)
         result = runner.invoke(app, ["update", str(project)])
         assert result.exit_code == 6, result.output
@@ -35,6 +43,6 @@ class TestUpdatedProjectWorks:
         for check in (["ruff", "check"], ["ruff", "format", "--check"]):
             completed = run_in_project(project, check)
             assert completed.returncode == 0, completed.stdout + completed.stderr
-        with isolated_broker("redis") as target:
+        with isolated_broker(combination.broker) as target:
             completed = run_in_project(project, ["pytest", "-q"], env=target.env())
         assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
