@@ -6,6 +6,7 @@ documented compose worker command made to load it, and submits and collects the 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from support.combinations import Combination
 from support.crash import logs, open_gate, records
 from support.frameworks import FrameworkAdapter
 from support.processes import running, wait_until
-from support.tiers import crash_combinations
+from support.tiers import crash_combinations, shipped_kill_combinations
 from support.uvenv import project_env
 
 pytestmark = pytest.mark.e2e
@@ -69,3 +70,41 @@ class TestWorkerKill:
             assert rerun == killed_mid_task, (
                 f"not run again after the kill: {killed_mid_task - rerun}"
             )
+
+
+@pytest.mark.parametrize("combination", shipped_kill_combinations(), ids=lambda c: c.id)
+def test_with_shipped_settings_a_killed_task_runs_again_within_the_stated_delay(
+    combination: Combination, adapter: FrameworkAdapter, probe_project: Path, tmp_path: Path
+) -> None:
+    """The worker started as compose starts it, with the project's own settings, is killed
+    while a task runs; a new worker runs the task again within the README's delay."""
+    project = probe_project
+    within = adapter.killed_worker_rerun_within(combination)
+    assert within is not None
+    with isolated_broker(combination.broker) as target:
+        extra = adapter.probe_env(project, target, fast_redelivery=False)
+        env = adapter.worker_service_env(project, project_env(project, extra))
+        worker_args = adapter.probe_worker_command(project, env)
+        key, gate = f"tqgen-shipped-{combination.id}", f"tqgen-shipped-gate-{combination.id}"
+
+        with running(worker_args, project, env, tmp_path / "worker-1.log") as first:
+            [task_id] = adapter.submit_probe(project, extra, key, gate, within + FINISH_TIMEOUT, 1)
+            try:
+                wait_until(lambda: records(target, key), START_TIMEOUT, "the probe task to start")
+            except TimeoutError as error:
+                pytest.fail(f"{error}\n{logs(first)}")
+            first.kill()
+        killed_at = time.monotonic()
+        open_gate(target, gate)
+
+        with running(worker_args, project, env, tmp_path / "worker-2.log") as second:
+            try:
+                wait_until(lambda: len(records(target, key)) >= 2, within, "the task to run again")
+            except TimeoutError as error:
+                pytest.fail(f"{error} (the README's delay)\n{logs(first, second)}")
+            rerun_after = time.monotonic() - killed_at
+            outcome = adapter.wait_for_probe(project, extra, [task_id], FINISH_TIMEOUT)
+        assert outcome[task_id]["state"] == adapter.success_state, (
+            f"{outcome}\n{logs(first, second)}"
+        )
+        print(f"{combination.id}: the killed task ran again {rerun_after:.0f} s after the kill")

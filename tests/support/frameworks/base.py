@@ -122,6 +122,12 @@ class FrameworkAdapter(ABC):
         """The documented worker command, made to load the probe as well."""
 
     @abstractmethod
+    def killed_worker_rerun_within(self, combination: Combination) -> float | None:
+        """Seconds within which the generated README says a killed worker's task runs again on
+        another worker, with the shipped settings; None where that is too long to wait for in a
+        test (the README then says how long, and the hard-kill test shortens it)."""
+
+    @abstractmethod
     def fast_redelivery_env(self, broker: str) -> dict[str, str]:
         """Settings (environment) that shorten redelivery after a kill, for this test only."""
 

@@ -167,6 +167,11 @@ class CeleryAdapter(FrameworkAdapter):
         """Send `tqgen_probe.kill_own_process` through the generated app."""
         return self._send(project, env, "kill_own_process", [key])[0]
 
+    def killed_worker_rerun_within(self, combination: Combination) -> float | None:
+        """RabbitMQ requeues at once when the connection closes; Redis after the visibility
+        timeout (an hour)."""
+        return 30.0 if combination.broker == "rabbitmq" else None
+
     def submit_failing(self, project: Path, env: Mapping[str, str], key: str) -> str:
         """Send `tqgen_probe.always_transient` through the generated app."""
         return self._send(project, env, "always_transient", [key])[0]

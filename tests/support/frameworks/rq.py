@@ -293,6 +293,11 @@ class RqAdapter(FrameworkAdapter):
         """Queue `tqgen_probe.kill_own_process`, its retries 1 s apart (the bound unchanged)."""
         return self._send(project, env, "kill_own_process", [key], quick_retry=True)[0]
 
+    def killed_worker_rerun_within(self, combination: Combination) -> float | None:
+        """The started registry's entry expires (the 60 s RQ adds, the worker intervals in
+        settings.py), maintenance requeues the job by its Retry, 10 s later it runs: 2 minutes."""
+        return 120.0
+
     def submit_failing(self, project: Path, env: Mapping[str, str], key: str) -> str:
         """Queue `tqgen_probe.always_raise`, its retries 1 s apart (the bound unchanged)."""
         return self._send(project, env, "always_raise", [key], quick_retry=True)[0]
