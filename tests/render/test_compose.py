@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,44 @@ class TestComposeFile:
         assert option_value(args, "--appendonly") == "yes", args
         if combination.broker == "redis":
             assert option_value(args, "--maxmemory-policy") == "noeviction", args
+
+    def test_django_shares_one_migrated_database(
+        self, project: Path, combination: Combination
+    ) -> None:
+        """Django: PostgreSQL and a one-shot migrate, which the project's services share and wait
+        for; no container gets a SQLite file of its own. Other projects run no database."""
+        compose = load_compose(project)
+        found = compose_services(compose)
+        if combination.web != "django":
+            assert not {"postgres", "migrate"} & set(found), sorted(found)
+            return
+        assert "SQLITE_PATH" not in (project / "compose.yaml").read_text()
+        postgres = found["postgres"]
+        assert postgres["image"].startswith("postgres:"), postgres["image"]
+        assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+        assert "postgres-data" in compose["volumes"]
+        migrate = found["migrate"]
+        assert command(compose, "migrate") == ["python", "manage.py", "migrate", "--noinput"]
+        assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+        assert migrate["restart"] == "no"
+        url = migrate["environment"]["DATABASE_URL"]
+        assert url.startswith("postgresql://"), url
+        assert "@postgres:5432/" in url, url
+        users = [name for name in ("worker", "web", "beat", "scheduler") if name in found]
+        assert {"worker", "web"} <= set(users), sorted(found)
+        for name in users:
+            service = found[name]
+            assert service["environment"]["DATABASE_URL"] == url, name
+            assert service["depends_on"]["postgres"] == {"condition": "service_healthy"}, name
+            done = {"condition": "service_completed_successfully"}
+            assert service["depends_on"]["migrate"] == done, name
+
+    def test_required_variables_are_in_env_example(self, project: Path) -> None:
+        """Every variable compose.yaml refuses to start without is in .env.example."""
+        required = set(re.findall(r"\$\{(\w+):\?", (project / "compose.yaml").read_text()))
+        example = (project / ".env.example").read_text()
+        listed = set(re.findall(r"^(\w+)=", example, re.MULTILINE))
+        assert required <= listed, sorted(required - listed)
 
 
 class TestPortCheck:

@@ -1,8 +1,9 @@
-"""The harness's service checks tell a listening broker from anything else."""
+"""The harness's service checks tell a listening broker or database from anything else."""
 
 from __future__ import annotations
 
 import pytest
+from support.databases import postgres_answers, require_postgres
 from support.processes import free_port
 from support.services import (
     REDIS,
@@ -27,6 +28,14 @@ class TestServiceChecks:
         """A Redis server does not pass for an AMQP broker."""
         require(REDIS)
         assert not rabbitmq_answers(port=REDIS_PORT, timeout=1)
+
+    def test_postgres_answers(self) -> None:
+        """The local PostgreSQL answers; nothing listening, and a Redis server, do not."""
+        require_postgres()
+        assert postgres_answers()
+        assert not postgres_answers(port=free_port())
+        require(REDIS)
+        assert not postgres_answers(port=REDIS_PORT, timeout=1)
 
     def test_required_services_fail_instead_of_skipping(
         self, monkeypatch: pytest.MonkeyPatch
