@@ -65,6 +65,9 @@ HARDENED = (
     dict_key("x-dead-letter-exchange", ("rabbitmq",)),
     dict_key("x-dead-letter-routing-key", ("rabbitmq",)),
     celery_setting("task_create_missing_queue_type", ("rabbitmq",)),
+    # Routing: send_receipt's own queue, declared so that a worker without -Q consumes it.
+    celery_setting("task_routes"),
+    HardenedSetting("receipts_queue", re.compile(r'^\s*"receipts",'), BROKERS),
     # Redis result backend connection health.
     celery_setting("redis_socket_keepalive"),
     celery_setting("redis_backend_health_check_interval"),
