@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from support.brokers import isolated_broker
 from support.combinations import Combination
-from support.crash import json_records, logs
+from support.crash import json_records, logs, probe_worker
 from support.frameworks import FrameworkAdapter
-from support.processes import running, wait_until
+from support.processes import wait_until
 from support.tiers import crash_combinations
-from support.uvenv import project_env
 
 pytestmark = pytest.mark.e2e
 
@@ -34,16 +33,16 @@ def test_a_failing_task_ends_as_failure_after_its_retries(
     """FAILURE after its retries (as many as its bound, none after), and the failure hook logs
     it once at ERROR with its id."""
     with isolated_broker(combination.broker) as target:
-        extra = adapter.probe_env(probe_project, target)
-        env = adapter.worker_service_env(probe_project, project_env(probe_project, extra))
+        worker = probe_worker(adapter, probe_project, target)
         key = f"tqgen-failing-{combination.id}"
         hook_log = f"tqgen-probe-log:{adapter.failure_logger(probe_project)}"
-        worker_args = adapter.probe_worker_command(probe_project, env)
 
-        with running(worker_args, probe_project, env, tmp_path / "worker.log") as worker:
-            task_id = adapter.submit_failing(probe_project, extra, key)
-            outcome = adapter.wait_for_probe(probe_project, extra, [task_id], FINISH_TIMEOUT)
-            assert outcome[task_id]["state"] == "FAILURE", f"{outcome}\n{logs(worker)}"
+        with worker.running(tmp_path / "worker.log") as group:
+            task_id = adapter.submit_failing(probe_project, worker.client_env, key)
+            outcome = adapter.wait_for_probe(
+                probe_project, worker.client_env, [task_id], FINISH_TIMEOUT
+            )
+            assert outcome[task_id]["state"] == "FAILURE", f"{outcome}\n{logs(group)}"
             time.sleep(QUIET_PERIOD)
             attempts = json_records(target, key)
             hook = wait_until(

@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 from support.brokers import isolated_broker
 from support.combinations import Combination
-from support.crash import logs, open_gate, records
+from support.crash import logs, open_gate, probe_worker, wait_for_records
 from support.frameworks import FrameworkAdapter
-from support.processes import running, wait_until
 from support.tiers import crash_combinations
-from support.uvenv import project_env
 
 pytestmark = pytest.mark.e2e
 
@@ -34,23 +32,22 @@ def test_task_running_at_docker_stop_completes_on_next_worker(
     on a new worker within a minute."""
     grace = adapter.worker_stop_grace_period(probe_project)
     with isolated_broker(combination.broker) as target:
-        extra = adapter.probe_env(probe_project, target, fast_redelivery=False)
-        env = adapter.worker_service_env(probe_project, project_env(probe_project, extra))
-        worker_args = adapter.probe_worker_command(probe_project, env)
+        worker = probe_worker(adapter, probe_project, target, fast_redelivery=False)
         key, gate = f"tqgen-stop-{combination.id}", f"tqgen-stop-gate-{combination.id}"
 
-        with running(worker_args, probe_project, env, tmp_path / "worker-1.log") as first:
-            [task_id] = adapter.submit_probe(probe_project, extra, key, gate, GATE_TIMEOUT, 1)
-            try:
-                wait_until(lambda: records(target, key), START_TIMEOUT, "the probe task to start")
-            except TimeoutError as error:
-                pytest.fail(f"{error}\n{logs(first)}")
+        with worker.running(tmp_path / "worker-1.log") as first:
+            [task_id] = adapter.submit_probe(
+                probe_project, worker.client_env, key, gate, GATE_TIMEOUT, 1
+            )
+            wait_for_records(target, key, START_TIMEOUT, "the probe task to start", first)
             stopped_in = first.docker_stop(grace)
         # Only now may the task finish: it cannot have finished on the stopped worker.
         open_gate(target, gate)
 
-        with running(worker_args, probe_project, env, tmp_path / "worker-2.log") as second:
-            outcome = adapter.wait_for_probe(probe_project, extra, [task_id], COMPLETION_TIMEOUT)
+        with worker.running(tmp_path / "worker-2.log") as second:
+            outcome = adapter.wait_for_probe(
+                probe_project, worker.client_env, [task_id], COMPLETION_TIMEOUT
+            )
         assert outcome[task_id]["state"] == adapter.success_state, (
             f"{outcome}; the first worker exited {stopped_in:.1f}s after SIGTERM "
             f"(grace period {grace:.0f}s)\n{logs(first, second)}"

@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 from support.brokers import isolated_broker
 from support.combinations import Combination
-from support.crash import logs, open_gate, records
+from support.crash import logs, open_gate, probe_worker, records, wait_for_records
 from support.frameworks import FrameworkAdapter
-from support.processes import running, wait_until
 from support.tiers import crash_combinations
-from support.uvenv import project_env
 
 pytestmark = pytest.mark.e2e
 
@@ -31,27 +29,24 @@ def test_side_effect_happens_after_kill_inside_block(
     """After SIGKILL of the worker inside the block, a new worker performs the side effect and
     the task ends in success."""
     with isolated_broker(combination.broker) as target:
-        extra = adapter.probe_env(probe_project, target)
-        env = adapter.worker_service_env(probe_project, project_env(probe_project, extra))
-        worker_args = adapter.probe_worker_command(probe_project, env)
+        worker = probe_worker(adapter, probe_project, target)
         key, gate = f"tqgen-once-{combination.id}", f"tqgen-once-gate-{combination.id}"
 
-        with running(worker_args, probe_project, env, tmp_path / "worker-1.log") as first:
-            task_id = adapter.submit_idempotent(probe_project, extra, key, gate, GATE_TIMEOUT)
-            try:
-                wait_until(
-                    lambda: records(target, f"{key}:started"),
-                    START_TIMEOUT,
-                    "the probe to enter the idempotent block",
-                )
-            except TimeoutError as error:
-                pytest.fail(f"{error}\n{logs(first)}")
+        with worker.running(tmp_path / "worker-1.log") as first:
+            task_id = adapter.submit_idempotent(
+                probe_project, worker.client_env, key, gate, GATE_TIMEOUT
+            )
+            wait_for_records(
+                target, f"{key}:started", START_TIMEOUT, "the probe to enter the block", first
+            )
             first.kill()
         assert not records(target, f"{key}:done"), "the side effect finished before the kill"
         open_gate(target, gate)
 
-        with running(worker_args, probe_project, env, tmp_path / "worker-2.log") as second:
-            outcome = adapter.wait_for_probe(probe_project, extra, [task_id], FINISH_TIMEOUT)
+        with worker.running(tmp_path / "worker-2.log") as second:
+            outcome = adapter.wait_for_probe(
+                probe_project, worker.client_env, [task_id], FINISH_TIMEOUT
+            )
         done = records(target, f"{key}:done")
         assert outcome[task_id]["state"] == adapter.success_state, (
             f"{outcome}\n{logs(first, second)}"

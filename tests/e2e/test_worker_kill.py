@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from support.brokers import isolated_broker
 from support.combinations import Combination
-from support.crash import logs, open_gate, records
+from support.crash import logs, open_gate, probe_worker, records, wait_for_records
 from support.frameworks import FrameworkAdapter
-from support.processes import running, wait_until
+from support.processes import wait_until
 from support.tiers import crash_combinations, shipped_kill_combinations
-from support.uvenv import project_env
 
 pytestmark = pytest.mark.e2e
 
@@ -40,25 +39,25 @@ class TestWorkerKill:
         """Every submitted task ends in success, and each task running at the kill runs again."""
         project = probe_project
         with isolated_broker(combination.broker) as target:
-            extra = adapter.probe_env(project, target)
-            env = project_env(project, extra)
-            worker_args = adapter.probe_worker_command(project, env)
+            worker = probe_worker(adapter, project, target)
             key, gate = f"tqgen-probe-{combination.id}", f"tqgen-gate-{combination.id}"
 
-            with running(worker_args, project, env, tmp_path / "worker-1.log") as first:
-                task_ids = adapter.submit_probe(project, extra, key, gate, GATE_TIMEOUT, TASKS)
-                try:
-                    wait_until(lambda: records(target, key), START_TIMEOUT, "a probe task to start")
-                except TimeoutError as error:
-                    pytest.fail(f"{error}\n{logs(first)}")
-                killed_mid_task = set(records(target, key))
+            with worker.running(tmp_path / "worker-1.log") as first:
+                task_ids = adapter.submit_probe(
+                    project, worker.client_env, key, gate, GATE_TIMEOUT, TASKS
+                )
+                killed_mid_task = set(
+                    wait_for_records(target, key, START_TIMEOUT, "a probe task to start", first)
+                )
                 first.kill()
             # Only now may tasks finish: none of them can have finished on the killed worker.
             open_gate(target, gate)
 
-            with running(worker_args, project, env, tmp_path / "worker-2.log") as second:
+            with worker.running(tmp_path / "worker-2.log") as second:
                 try:
-                    outcome = adapter.wait_for_probe(project, extra, task_ids, FINISH_TIMEOUT)
+                    outcome = adapter.wait_for_probe(
+                        project, worker.client_env, task_ids, FINISH_TIMEOUT
+                    )
                 except RuntimeError as error:
                     pytest.fail(f"{error}\n{logs(first, second)}")
                 states = {task_id: result["state"] for task_id, result in outcome.items()}
@@ -82,28 +81,25 @@ def test_with_shipped_settings_a_killed_task_runs_again_within_the_stated_delay(
     within = adapter.killed_worker_rerun_within(combination)
     assert within is not None
     with isolated_broker(combination.broker) as target:
-        extra = adapter.probe_env(project, target, fast_redelivery=False)
-        env = adapter.worker_service_env(project, project_env(project, extra))
-        worker_args = adapter.probe_worker_command(project, env)
+        worker = probe_worker(adapter, project, target, fast_redelivery=False)
         key, gate = f"tqgen-shipped-{combination.id}", f"tqgen-shipped-gate-{combination.id}"
 
-        with running(worker_args, project, env, tmp_path / "worker-1.log") as first:
-            [task_id] = adapter.submit_probe(project, extra, key, gate, within + FINISH_TIMEOUT, 1)
-            try:
-                wait_until(lambda: records(target, key), START_TIMEOUT, "the probe task to start")
-            except TimeoutError as error:
-                pytest.fail(f"{error}\n{logs(first)}")
+        with worker.running(tmp_path / "worker-1.log") as first:
+            [task_id] = adapter.submit_probe(
+                project, worker.client_env, key, gate, within + FINISH_TIMEOUT, 1
+            )
+            wait_for_records(target, key, START_TIMEOUT, "the probe task to start", first)
             first.kill()
         killed_at = time.monotonic()
         open_gate(target, gate)
 
-        with running(worker_args, project, env, tmp_path / "worker-2.log") as second:
+        with worker.running(tmp_path / "worker-2.log") as second:
             try:
                 wait_until(lambda: len(records(target, key)) >= 2, within, "the task to run again")
             except TimeoutError as error:
                 pytest.fail(f"{error} (the README's delay)\n{logs(first, second)}")
             rerun_after = time.monotonic() - killed_at
-            outcome = adapter.wait_for_probe(project, extra, [task_id], FINISH_TIMEOUT)
+            outcome = adapter.wait_for_probe(project, worker.client_env, [task_id], FINISH_TIMEOUT)
         assert outcome[task_id]["state"] == adapter.success_state, (
             f"{outcome}\n{logs(first, second)}"
         )

@@ -3,10 +3,67 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from support.brokers import BrokerTarget, redis_db
-from support.processes import ProcessGroup
+from support.processes import ProcessGroup, running, wait_until
+from support.uvenv import project_env
+
+if TYPE_CHECKING:
+    from support.frameworks.base import FrameworkAdapter
+
+
+@dataclass(frozen=True)
+class ProbeWorker:
+    """A crash test's worker: the compose `worker` command and environment, loading the probe.
+
+    Attributes:
+        project: the project copy with the probe installed.
+        target: where the broker, the results and the probe's records live.
+        client_env: the environment for submitting and reading probe tasks.
+        env: the worker's environment (the compose service's own `environment:` included).
+        args: the worker command.
+    """
+
+    project: Path
+    target: BrokerTarget
+    client_env: dict[str, str]
+    env: dict[str, str]
+    args: list[str]
+
+    @contextmanager
+    def running(self, log: Path) -> Iterator[ProcessGroup]:
+        """A worker process group for the block, writing its output to `log`."""
+        with running(self.args, self.project, self.env, log) as group:
+            yield group
+
+
+def probe_worker(
+    adapter: FrameworkAdapter, project: Path, target: BrokerTarget, fast_redelivery: bool = True
+) -> ProbeWorker:
+    """The worker a crash test starts; `fast_redelivery=False` keeps the shipped settings."""
+    client_env = adapter.probe_env(project, target, fast_redelivery=fast_redelivery)
+    env = adapter.worker_service_env(project, project_env(project, client_env))
+    args = adapter.probe_worker_command(project, env)
+    return ProbeWorker(project, target, client_env, env, args)
+
+
+def wait_for_records(
+    target: BrokerTarget, key: str, timeout: float, what: str, *workers: ProcessGroup
+) -> list[str]:
+    """The Redis list `key` once it holds an entry; fails the test with the workers' logs if
+    none comes within `timeout` seconds."""
+    try:
+        found: list[str] = wait_until(lambda: records(target, key), timeout, what)
+    except TimeoutError as error:
+        pytest.fail(f"{error}\n{logs(*workers)}")
+    return found
 
 
 def records(target: BrokerTarget, key: str) -> list[str]:
