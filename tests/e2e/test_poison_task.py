@@ -66,6 +66,12 @@ def test_poison_task_fails_after_bounded_deliveries(
                 left = f"{len(json_records(target, key))} delivery records left"
                 pytest.fail(f"{error}; {left}\n{logs(worker)}")
 
+            if combination.broker == "rabbitmq":
+                # The bound is the project's (worker-lost retries); the broker's delivery limit
+                # and dead-letter queue are the backstop, not what failed the task.
+                dead_lettered = adapter.dead_lettered(probe_project, extra)
+                assert task_id not in dead_lettered, f"{task_id} was dead-lettered too"
+
         max_retries = deliveries[0]["max_retries"]
         assert max_retries is not None, "the task's retries are unbounded (max_retries None)"
         assert 1 <= len(deliveries) <= max_retries + 1, deliveries

@@ -185,6 +185,11 @@ class CeleryAdapter(FrameworkAdapter):
         """Send `tqgen_probe.idempotent_side_effect` through the generated app."""
         return self._send(project, env, "idempotent_side_effect", [key, gate, timeout])[0]
 
+    def dead_lettered(self, project: Path, env: Mapping[str, str]) -> list[str]:
+        """The task ids in the project's RabbitMQ dead-letter queues (taken off them)."""
+        ids: list[str] = json.loads(self._client(project, env, ["dead-letters"], timeout=60))
+        return ids
+
     def failure_logger(self, project: Path) -> str:
         """The hook lives in `<module>/signals.py` and logs on its module's logger."""
         return f"{generated_package(project)}.signals"

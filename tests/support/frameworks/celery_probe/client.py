@@ -3,6 +3,8 @@
 Run with the project's Python:
     python client.py APP send TASK COUNT ARGS_JSON  -> prints a JSON list of task ids
     python client.py APP wait TIMEOUT ID...         -> prints {id: {"state", "result"}}
+    python client.py APP dead-letters               -> prints the task ids in the app's
+                                                       dead-letter queues (taken off them)
 """
 
 import json
@@ -10,6 +12,7 @@ import sys
 import time
 
 from celery.app.utils import find_app
+from kombu import Queue
 
 
 def main(argv: list[str]) -> None:
@@ -30,6 +33,19 @@ def main(argv: list[str]) -> None:
                 value = repr(error)
             outcome[task_id] = {"state": result.state, "result": value}
         print(json.dumps(outcome))
+    elif argv[2] == "dead-letters":
+        names = {
+            name
+            for queue in app.amqp.queues.values()
+            if (name := (queue.queue_arguments or {}).get("x-dead-letter-routing-key"))
+        }
+        ids = []
+        with app.connection_for_write() as connection:
+            for name in sorted(names):
+                dead_letters = Queue(name, no_declare=True).bind(connection.default_channel)
+                while (message := dead_letters.get(no_ack=True)) is not None:
+                    ids.append(message.headers.get("id"))
+        print(json.dumps(ids))
     else:
         raise SystemExit(f"unknown command {argv[2]!r}")
 
