@@ -51,6 +51,10 @@ def _suite_after(
     original = path.read_text()
     try:
         line = change()
+        try:
+            compile(path.read_text(), str(path), "exec")
+        except SyntaxError as error:
+            pytest.fail(f"the change only breaks the syntax ({error}): {line.strip()!r}")
         code, output = _suite(project, tests)
     finally:
         path.write_text(original)

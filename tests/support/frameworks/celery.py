@@ -66,7 +66,10 @@ HARDENED = (
     dict_key("x-dead-letter-routing-key", ("rabbitmq",)),
     celery_setting("task_create_missing_queue_type", ("rabbitmq",)),
     # Routing: send_receipt's own queue, declared so that a worker without -Q consumes it.
-    celery_setting("task_routes"),
+    # The route itself, not the `task_routes = {` line (deleting that would only break syntax).
+    HardenedSetting(
+        "task_routes", re.compile(r'^\s*"\w+\.tasks\.send_receipt": \{"queue"'), BROKERS
+    ),
     HardenedSetting("receipts_queue", re.compile(r'^\s*"receipts",'), BROKERS),
     # Redis result backend connection health.
     celery_setting("redis_socket_keepalive"),
