@@ -164,6 +164,11 @@ class FrameworkAdapter(ABC):
         appends its id to `<key>:done` (the side effect). Returns the task id.
         """
 
+    def dead_lettered(self, project: Path, env: Mapping[str, str]) -> list[str]:
+        """The task ids in the project's RabbitMQ dead-letter queues (taken off them); asked of
+        frameworks that run on RabbitMQ only."""
+        raise NotImplementedError(f"{self.name} declares no RabbitMQ dead-letter queues")
+
     @abstractmethod
     def failure_logger(self, project: Path) -> str:
         """The logger the project's failure hook writes to (the probe copies its records)."""
