@@ -22,8 +22,7 @@ Budget per framework, so that `.ci/run` stays under 25 minutes with four framewo
 | `uv sync` of one project copy | 15 s | 2-5 s (8 copies) |
 | generated suite on the real broker | 30 s (10 s without a broker) | 8-13 s |
 | round trip through web app or CLI | 10 s | 4-6 s |
-| worker kill, one broker | 30 s | 8-14 s |
-| kill, shipped settings (short README delay only) | 130 s | RQ ~105 s, RabbitMQ ~10 s |
+| worker kill, one broker (shipped settings if the README's delay is short) | 120 s | 6-13 s |
 | docker stop, one broker (soft shutdown, then a new worker) | 30 s | 20-27 s |
 | poison task, one broker (every worker-lost retry, then a quiet period) | 35 s | 28-32 s |
 | killed inside the idempotent block, one broker | 20 s | 9-14 s |
@@ -106,13 +105,3 @@ def wiring_cases() -> list[tuple[Combination, Wiring]]:
 def crash_combinations() -> tuple[Combination, ...]:
     """Combinations whose workers the crash tests kill."""
     return _asked(FrameworkAdapter.crash_combinations)
-
-
-def shipped_kill_combinations() -> tuple[Combination, ...]:
-    """Crash combinations whose README gives a delay, after a worker is killed, short enough
-    to wait for with the shipped settings."""
-    return tuple(
-        combination
-        for combination in crash_combinations()
-        if adapter_for(combination.framework).killed_worker_rerun_within(combination) is not None
-    )
