@@ -47,3 +47,9 @@ class TestWorkflowDatabase:
             service["POSTGRES_PASSWORD"],
             service["POSTGRES_DB"],
         ), (url, service)
+
+
+def test_the_tests_run_after_the_lint(project: Path) -> None:
+    """The test job waits for the lint job (lint, then the tests)."""
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    assert workflow["jobs"]["test"].get("needs") == "lint"
