@@ -57,7 +57,7 @@ HARDENED = (
 )
 DJANGO_HARDENED = (
     line("RQ_QUEUES SERIALIZER", r"^\s*\"SERIALIZER\": queues\.SERIALIZER"),
-    line("RQ_QUEUES REDIS_CLIENT_KWARGS", r"^\s*\"REDIS_CLIENT_KWARGS\":"),
+    line("RQ_QUEUES URL", r"^\s*\"URL\": _with_client_options\("),
     line("RQ WORKER_CLASS", r"^RQ\s*=\s*\{\"WORKER_CLASS\""),
     # Django's database connections.
     line("CONN_MAX_AGE", r"^\s*conn_max_age="),
