@@ -84,6 +84,13 @@ HARDENED = (
     celery_setting("task_soft_time_limit"),
     celery_setting("result_expires"),
     # Failures visible in monitoring.
+    # The failure hook (and on RabbitMQ the dead-letter queues) wired into the worker: the
+    # `imports` entry of celeryconfig.py, or the import in the Django app's ready().
+    HardenedSetting(
+        "signals_imported",
+        re.compile(r'^\s*(?:"\w+\.signals",|from \w+ import signals\b)'),
+        BROKERS,
+    ),
     celery_setting("worker_send_task_events"),
     celery_setting("task_send_sent_event"),
     celery_setting("task_track_started"),
