@@ -16,6 +16,7 @@ from support.selection import find
 from support.uvenv import project_env, run_in_project
 
 BROKERS = ("redis", "rabbitmq")
+WEBS = ("none", "django", "flask", "fastapi")
 PROBE_DIR = Path(__file__).parent / "celery_probe"
 # Redis redelivers an unacknowledged task after the visibility timeout: short for crash tests
 # (the README states the shipped delay), but longer than it takes to see a task start and kill.
@@ -111,6 +112,16 @@ WIRING = (
         ("django",),
         "tests/test_web.py",
     ),
+    # send_receipt's retries: capped at 60 s (Celery's default, 600 s, if the line goes), with
+    # jitter set on the task rather than left to Celery's current default.
+    Wiring(
+        "retry_backoff_max",
+        re.compile(r"^\s*retry_backoff_max=60,"),
+        "",
+        WEBS,
+        "tests/test_tasks.py",
+    ),
+    Wiring("retry_jitter", re.compile(r"^\s*retry_jitter=True,"), "", WEBS, "tests/test_tasks.py"),
     # Flask: every task runs inside the Flask app context.
     Wiring(
         "flask_task_class",
