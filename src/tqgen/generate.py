@@ -62,7 +62,8 @@ class GeneratedProject:
             f"  cd {self.path}\n"
             "  uv sync && uv run pytest    # install, then run its tests\n"
             "  git add uv.lock && git commit -m 'Lock the dependencies'\n"
-            "  cp .env.example .env && docker compose up --build   # the stack; see README.md"
+            "  cp .env.example .env        # then set the passwords in it\n"
+            "  docker compose up --build   # the stack; see README.md"
         )
 
 
