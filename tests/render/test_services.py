@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from support.databases import postgres_answers, require_postgres
+from support.databases import require_postgres
 from support.processes import free_port
 from support.services import (
     REDIS,
     REDIS_PORT,
+    postgres_answers,
     rabbitmq_answers,
     redis_answers,
     require,

@@ -8,8 +8,6 @@ answers, or fails instead under TQGEN_REQUIRE_SERVICES=1, as for the brokers.
 from __future__ import annotations
 
 import shutil
-import socket
-import struct
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -18,24 +16,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from support.locking import xdist_worker
-from support.services import unavailable
+from support.services import POSTGRES_HOST, POSTGRES_PORT, postgres_answers, unavailable
 
-POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER = "127.0.0.1", 5432, "postgres"
-# A PostgreSQL SSLRequest: the server answers a single byte, S or N, before any authentication.
-SSL_REQUEST = struct.pack("!ii", 8, 80877103)
+POSTGRES_USER = "postgres"
 HOW_TO_START = "pg_ctlcluster <version> main start (or bash .ci/run)"
-
-
-def postgres_answers(
-    host: str = POSTGRES_HOST, port: int = POSTGRES_PORT, timeout: float = 2.0
-) -> bool:
-    """Whether a PostgreSQL server at host:port answers the protocol's SSL request."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as conn:
-            conn.sendall(SSL_REQUEST)
-            return conn.recv(1) in (b"S", b"N")
-    except OSError:
-        return False
 
 
 @cache

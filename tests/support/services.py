@@ -1,9 +1,10 @@
-"""Check that the local Redis and RabbitMQ answer, and skip or fail tests that need them."""
+"""Check that the local Redis, RabbitMQ and PostgreSQL answer; skip or fail tests that need them."""
 
 from __future__ import annotations
 
 import os
 import socket
+import struct
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,6 +18,9 @@ RABBITMQ_HOST, RABBITMQ_PORT = "127.0.0.1", 5672
 RABBITMQ_USER, RABBITMQ_PASSWORD = "guest", "guest"
 # AMQP 0-9-1 protocol header; a broker answers with a Connection.Start method frame (type 1).
 AMQP_HEADER = b"AMQP\x00\x00\x09\x01"
+POSTGRES_HOST, POSTGRES_PORT = "127.0.0.1", 5432
+# A PostgreSQL SSLRequest: the server answers a single byte, S or N, before any authentication.
+SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 
 
 def redis_answers(host: str = REDIS_HOST, port: int = REDIS_PORT, timeout: float = 2.0) -> bool:
@@ -35,17 +39,29 @@ def redis_answers(host: str = REDIS_HOST, port: int = REDIS_PORT, timeout: float
         return False
 
 
+def _first_bytes(host: str, port: int, timeout: float, hello: bytes, count: int) -> bytes:
+    """What a server at host:port answers to `hello`, at most `count` bytes (b"" if nothing)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.sendall(hello)
+            return conn.recv(count)
+    except OSError:
+        return b""
+
+
 def rabbitmq_answers(
     host: str = RABBITMQ_HOST, port: int = RABBITMQ_PORT, timeout: float = 3.0
 ) -> bool:
     """Whether an AMQP 0-9-1 broker at host:port starts the protocol handshake."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as conn:
-            conn.sendall(AMQP_HEADER)
-            frame = conn.recv(7)
-            return len(frame) == 7 and frame[0] == 1
-    except OSError:
-        return False
+    frame = _first_bytes(host, port, timeout, AMQP_HEADER, 7)
+    return len(frame) == 7 and frame[0] == 1
+
+
+def postgres_answers(
+    host: str = POSTGRES_HOST, port: int = POSTGRES_PORT, timeout: float = 2.0
+) -> bool:
+    """Whether a PostgreSQL server at host:port answers the protocol's SSL request."""
+    return _first_bytes(host, port, timeout, SSL_REQUEST, 1) in (b"S", b"N")
 
 
 @dataclass(frozen=True)
