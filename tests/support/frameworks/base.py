@@ -9,6 +9,7 @@ fails until it does.
 
 from __future__ import annotations
 
+import json
 import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -138,10 +139,21 @@ class FrameworkAdapter(ABC):
         """Submit `count` probe tasks; each records its id in Redis list `key`, waits for `gate`."""
 
     @abstractmethod
+    def probe_client(
+        self, project: Path, env: Mapping[str, str], args: list[str], timeout: float
+    ) -> str:
+        """Run the adapter's probe client with the project's Python; its standard output.
+
+        Every client answers `wait TIMEOUT ID...` with the JSON object `wait_for_probe` returns.
+        """
+
     def wait_for_probe(
         self, project: Path, env: Mapping[str, str], ids: Sequence[str], timeout: float
     ) -> dict[str, dict[str, Any]]:
         """Wait for the probe tasks and return {id: {"state": ..., "result": ...}}."""
+        output = self.probe_client(project, env, ["wait", str(timeout), *ids], timeout + 60)
+        outcome: dict[str, dict[str, Any]] = json.loads(output)
+        return outcome
 
     @abstractmethod
     def submit_poison(self, project: Path, env: Mapping[str, str], key: str) -> str:

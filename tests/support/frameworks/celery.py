@@ -208,7 +208,7 @@ class CeleryAdapter(FrameworkAdapter):
 
     def dead_lettered(self, project: Path, env: Mapping[str, str]) -> list[str]:
         """The task ids in the project's RabbitMQ dead-letter queues (taken off them)."""
-        ids: list[str] = json.loads(self._client(project, env, ["dead-letters"], timeout=60))
+        ids: list[str] = json.loads(self.probe_client(project, env, ["dead-letters"], timeout=60))
         return ids
 
     def failure_logger(self, project: Path) -> str:
@@ -220,18 +220,10 @@ class CeleryAdapter(FrameworkAdapter):
     ) -> list[str]:
         """Send `count` probe tasks `tqgen_probe.<task>(*args)`; return their ids."""
         command = ["send", f"tqgen_probe.{task}", str(count), json.dumps(args)]
-        ids: list[str] = json.loads(self._client(project, env, command, timeout=60))
+        ids: list[str] = json.loads(self.probe_client(project, env, command, timeout=60))
         return ids
 
-    def wait_for_probe(
-        self, project: Path, env: Mapping[str, str], ids: Sequence[str], timeout: float
-    ) -> dict[str, dict[str, Any]]:
-        """Collect each probe task's state and result through the generated app."""
-        output = self._client(project, env, ["wait", str(timeout), *ids], timeout=timeout + 60)
-        outcome: dict[str, dict[str, Any]] = json.loads(output)
-        return outcome
-
-    def _client(
+    def probe_client(
         self, project: Path, env: Mapping[str, str], args: list[str], timeout: float
     ) -> str:
         """Run the probe client with the project's Python against the worker's app."""

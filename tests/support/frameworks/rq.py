@@ -312,14 +312,6 @@ class RqAdapter(FrameworkAdapter):
         """The hooks live in `<module>/failures.py` and log on its module's logger."""
         return f"{generated_package(project)}.failures"
 
-    def wait_for_probe(
-        self, project: Path, env: Mapping[str, str], ids: Sequence[str], timeout: float
-    ) -> dict[str, dict[str, Any]]:
-        """Read each probe job's state and result through the project's seam."""
-        output = self._client(project, env, ["wait", str(timeout), *ids], timeout=timeout + 60)
-        outcome: dict[str, dict[str, Any]] = json.loads(output)
-        return outcome
-
     def _send(
         self,
         project: Path,
@@ -331,10 +323,10 @@ class RqAdapter(FrameworkAdapter):
     ) -> list[str]:
         """Queue `count` probe jobs `tqgen_probe.<job>(*args)`; return their ids."""
         command = ["send", job, str(count), json.dumps(args), "1" if quick_retry else "0"]
-        ids: list[str] = json.loads(self._client(project, env, command, timeout=60))
+        ids: list[str] = json.loads(self.probe_client(project, env, command, timeout=60))
         return ids
 
-    def _client(
+    def probe_client(
         self, project: Path, env: Mapping[str, str], args: list[str], timeout: float
     ) -> str:
         """Run the probe client with the project's Python."""
