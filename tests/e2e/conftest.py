@@ -12,7 +12,7 @@ from support.frameworks import FrameworkAdapter, adapter_for
 from support.locking import BuildOnce
 from support.rendering import RenderedProjects
 from support.tiers import e2e_combinations
-from support.uvenv import copy_project, uv_sync
+from support.uvenv import install_copy
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -24,12 +24,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "combination" in metafunc.fixturenames and not chosen:
         combinations = e2e_combinations()
         metafunc.parametrize("combination", combinations, ids=[c.id for c in combinations])
-
-
-def install(source: Path, target: Path) -> None:
-    """Copy a rendered project to `target` and `uv sync` it there."""
-    copy_project(source, target)
-    uv_sync(target)
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +38,7 @@ def installed_project(
 ) -> Path:
     """This combination's project after `uv sync` (shared: tests must not modify it)."""
     source = rendered_projects.get(combination)
-    return installed_projects.get(combination.id, lambda target: install(source, target))
+    return installed_projects.get(combination.id, lambda target: install_copy(source, target))
 
 
 @pytest.fixture(scope="session")
@@ -59,13 +53,8 @@ def probe_project(
 ) -> Path:
     """This combination's project with the probe in `src/`, after `uv sync` (shared: read only)."""
     source = rendered_projects.get(combination)
-
-    def build(target: Path) -> None:
-        copy_project(source, target)
-        adapter_for(combination.framework).install_probe(target)
-        uv_sync(target)
-
-    return probe_projects.get(combination.id, build)
+    probe = adapter_for(combination.framework).install_probe
+    return probe_projects.get(combination.id, lambda target: install_copy(source, target, probe))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from support.hardening import HardenedSetting, Wiring, delete_line, matching_lin
 from support.locking import BuildOnce, xdist_worker
 from support.rendering import RenderedProjects
 from support.tiers import mutation_cases, mutation_combinations, wiring_cases
-from support.uvenv import copy_project, run_in_project, uv_sync
+from support.uvenv import install_copy, run_in_project
 
 pytestmark = pytest.mark.e2e
 
@@ -27,13 +27,9 @@ def mutable_project(
     combination: Combination, rendered_projects: RenderedProjects, shared_root: Path
 ) -> Path:
     """A synced copy of the project owned by this xdist worker (its tests run one at a time)."""
-
-    def build(target: Path) -> None:
-        copy_project(rendered_projects.get(combination), target)
-        uv_sync(target)
-
+    source = rendered_projects.get(combination)
     cache = BuildOnce(shared_root / "mutable")
-    return cache.get(f"{combination.id}-{xdist_worker()}", build)
+    return cache.get(f"{combination.id}-{xdist_worker()}", lambda t: install_copy(source, t))
 
 
 def _suite(project: Path, tests: str) -> tuple[int, str]:

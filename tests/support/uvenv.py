@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from support.paths import REPO_ROOT
@@ -110,3 +110,11 @@ def run_in_project(
         timeout=timeout,
         check=False,
     )
+
+
+def install_copy(source: Path, target: Path, prepare: Callable[[Path], None] | None = None) -> None:
+    """Copy a rendered project to `target`, `prepare` the copy (e.g. add the probe), `uv sync`."""
+    copy_project(source, target)
+    if prepare is not None:
+        prepare(target)
+    uv_sync(target)
