@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from support.brokers import isolated_broker
 from support.combinations import Combination
-from support.crash import json_records, logs
+from support.crash import json_records, logs, probe_worker
 from support.frameworks import FrameworkAdapter
-from support.processes import running, wait_until
+from support.processes import wait_until
 from support.tiers import crash_combinations
-from support.uvenv import project_env
 
 pytestmark = pytest.mark.e2e
 
@@ -34,13 +33,12 @@ def test_poison_task_fails_after_bounded_deliveries(
     """The task ends as FAILURE after at most max_retries + 1 deliveries, none after, and the
     failure hook logs it with its id and arguments."""
     with isolated_broker(combination.broker) as target:
-        extra = adapter.probe_env(probe_project, target, fast_redelivery=False)
-        env = adapter.worker_service_env(probe_project, project_env(probe_project, extra))
-        worker_args = adapter.probe_worker_command(probe_project, env)
+        probe = probe_worker(adapter, probe_project, target, fast_redelivery=False)
+        extra = probe.client_env
         key = f"tqgen-poison-{combination.id}"
         hook_log = f"tqgen-probe-log:{adapter.failure_logger(probe_project)}"
 
-        with running(worker_args, probe_project, env, tmp_path / "worker.log") as worker:
+        with probe.running(tmp_path / "worker.log") as worker:
             task_id = adapter.submit_poison(probe_project, extra, key)
             outcome = adapter.wait_for_probe(probe_project, extra, [task_id], FINISH_TIMEOUT)
             deliveries = json_records(target, key)

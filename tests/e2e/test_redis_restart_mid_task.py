@@ -11,17 +11,20 @@ generated README says so; this test holds it to that behaviour, the visibility t
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from support.brokers import isolated_broker
 from support.combinations import Combination
-from support.compose import command, load_compose
-from support.crash import logs, open_gate, probe_worker, records, wait_for_records
+from support.crash import (
+    compose_redis_broker,
+    logs,
+    open_gate,
+    probe_worker,
+    records,
+    wait_for_records,
+)
 from support.frameworks import FrameworkAdapter
 from support.processes import wait_until
-from support.redis_server import own_redis_server
 from support.tiers import crash_combinations
 
 pytestmark = pytest.mark.e2e
@@ -43,13 +46,7 @@ def test_worker_exits_and_the_running_task_runs_again(
 ) -> None:
     """The worker running a task exits on the restart, a new worker runs the task again; an
     idle worker reconnects."""
-    flags = command(load_compose(probe_project), "redis")
-    with (
-        isolated_broker("redis") as local,
-        own_redis_server(flags, tmp_path / "redis") as server,
-    ):
-        # Results and the probe's records stay on the session's Redis; the broker restarts.
-        target = replace(local, broker_url=server.url())
+    with compose_redis_broker(probe_project, tmp_path / "redis") as (target, server):
         worker = probe_worker(adapter, probe_project, target)
         key, gate = f"tqgen-midtask-{combination.id}", f"tqgen-midtask-gate-{combination.id}"
         [task_id] = adapter.submit_probe(

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from support.brokers import BrokerTarget, redis_db
+from support.brokers import BrokerTarget, isolated_broker, redis_db
+from support.compose import command, load_compose
 from support.processes import ProcessGroup, running, wait_until
+from support.redis_server import RedisServer, own_redis_server
 from support.uvenv import project_env
 
 if TYPE_CHECKING:
@@ -86,3 +88,14 @@ def open_gate(target: BrokerTarget, gate: str) -> None:
 def logs(*groups: ProcessGroup) -> str:
     """The end of each process's output, for a failure message."""
     return "\n".join(f"--- {g.log.name}\n{g.output()[-4000:]}" for g in groups)
+
+
+@contextmanager
+def compose_redis_broker(
+    project: Path, directory: Path
+) -> Iterator[tuple[BrokerTarget, RedisServer]]:
+    """A Redis of the test's own, started with the compose file's `redis` flags, as the broker;
+    results and the probe's records stay on a database of the session's Redis."""
+    flags = command(load_compose(project), "redis")
+    with isolated_broker("redis") as local, own_redis_server(flags, directory) as server:
+        yield replace(local, broker_url=server.url()), server
