@@ -2,36 +2,8 @@
 
 A framework enabled in copier.yml without an adapter is still rendered and linted under every
 name; the other tiers cannot drive it, and the guard test (tests/render/test_adapters.py)
-fails until its adapter exists.
-
-| tier | combinations (per framework) | Celery | RQ |
-| --- | --- | --- | --- |
-| render, lint, contract | every supported one x every name, plus option variants | 26 | 14 |
-| end to end (install, suite, round trip) | covering set: every broker, every web choice | 4 | 4 |
-| crash: kill, docker stop, poison, failing, idempotent kill | one per broker | 2 each | 1 each |
-| broker restart (and, Celery, a restart while a task runs) | the Redis crash combination | 1 | 1 |
-| mutation | one per broker, Django among them; every hardened line | 2 (70 lines) | 1 (19) |
-| wiring | the end-to-end set; every wiring edit of its web choice | 10 | 1 |
-
-Budget per framework, so that `.ci/run` stays under 25 minutes with four frameworks on 2 cores
-(test time per test; measured in a fresh clone's `.ci/run`, Nov 2026):
-
-| step | budget | Celery measured | RQ measured |
-| --- | --- | --- | --- |
-| render tier, all cases | 60 s | ~55 s | ~30 s |
-| `uv sync` of one project copy | 15 s | 2-5 s | 2-5 s |
-| generated suite on the real broker | 30 s (10 s without a broker) | 3-5 s | 2-4 s |
-| round trip through web app or CLI | 10 s | 3-4 s | 2-3 s |
-| worker kill (shipped settings if the README's delay is short) | 120 s | 7-13 s | ~102 s |
-| docker stop (soft shutdown, then a new worker) | 30 s | 17-19 s | ~17 s |
-| poison task (every worker-lost retry, then a quiet period) | 35 s | 18-22 s | ~8 s |
-| killed inside the idempotent block | 80 s | 6-13 s | ~77 s (RQ's floor ~60 s) |
-| failing task (every retry, 1 s apart, then a quiet period) | 20 s | 9-13 s | ~8 s |
-| broker restart (Redis), and a restart mid-task (Celery) | 20 s each | ~9 s, ~18 s | ~7 s |
-| mutation, per hardened line | 3 s | ~1 s | ~1 s |
-
-The unit and upgrade tiers are shared by all frameworks. The whole suite with Celery and RQ:
-1691 tests in 10.1 min on 2 cores (`.ci/run` on a fresh clone, about 10.5 min in all).
+fails until its adapter exists. What each tier runs per framework, and the time budget, are in
+docs/testing.md.
 """
 
 from __future__ import annotations
