@@ -23,14 +23,18 @@ def _logs(*groups: ProcessGroup) -> str:
     return "\n".join(f"--- {g.log.name}\n{g.output()[-4000:]}" for g in groups)
 
 
-def _finished(base: str, task_id: str, adapter: FrameworkAdapter) -> dict[str, Any] | None:
-    status, body = request_json("GET", f"{base}/tasks/{task_id}")
+def _finished(base: str, unit_id: str, adapter: FrameworkAdapter) -> dict[str, Any] | None:
+    status, body = request_json("GET", f"{base}/{adapter.units}/{unit_id}")
     assert status == 200, body
     return body if body["state"] in adapter.finished_states else None
 
 
 class TestTaskRoundTrip:
-    """`add(2, 3)` goes from the web app or the CLI through the broker to a worker and back."""
+    """`add(2, 3)` goes from the web app or the CLI through the broker to a worker and back.
+
+    The web API's paths and id field are the framework's words (`POST /tasks/add` answers
+    `task_id`, `POST /jobs/add` answers `job_id`): the adapter's `units` and `id_field`.
+    """
 
     def test_add(
         self,
@@ -62,10 +66,11 @@ class TestTaskRoundTrip:
                 base = f"http://127.0.0.1:{port}"
                 try:
                     wait_until(lambda: answers_ok(f"{base}/health"), TIMEOUT, "GET /health")
-                    status, body = request_json("POST", f"{base}/tasks/add", {"x": 2, "y": 3})
+                    add = f"{base}/{adapter.units}/add"
+                    status, body = request_json("POST", add, {"x": 2, "y": 3})
                     assert status == 202, body
                     done = wait_until(
-                        lambda: _finished(base, body["task_id"], adapter),
+                        lambda: _finished(base, body[adapter.id_field], adapter),
                         TIMEOUT,
                         "a finished task",
                     )
@@ -73,4 +78,4 @@ class TestTaskRoundTrip:
                     pytest.fail(f"{error}\n{_logs(worker, web)}")
                 assert done["state"] == adapter.success_state, done
                 assert done["result"] == 5, done
-                assert done["task_id"] == body["task_id"]
+                assert done[adapter.id_field] == body[adapter.id_field]

@@ -1,6 +1,6 @@
 """The generated pytest warning filters fail on the project's own warnings, not on a library's.
 
-A new deprecation inside Celery, kombu or Django must not turn a project's CI red before the
+A new deprecation inside Celery, kombu, RQ or Django must not turn a project's CI red before the
 library itself has changed; a warning raised by the project's code or tests, or about a call it
 makes, must. The filters are applied with pytest's own parser, as the generated suite applies
 them, and then warnings attributed to each kind of module are raised through them.
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from _pytest.config import apply_warning_filters
 from support.combinations import Combination
+from support.frameworks import adapter_for
 
 
 @contextmanager
@@ -40,8 +41,8 @@ def raised(module: str, category: type[Warning] = DeprecationWarning) -> bool:
 
 def own_modules(combination: Combination) -> list[str]:
     """Modules the project writes: its package, its tests, Django's config package."""
-    package = combination.module
-    modules = [package, f"{package}.tasks", "test_tasks", "test_web", "conftest"]
+    package, definitions = combination.module, adapter_for(combination.framework).definitions
+    modules = [package, f"{package}.{definitions}", f"test_{definitions}", "test_web", "conftest"]
     if combination.web == "django":
         modules.append("config.settings")
     return modules
@@ -59,7 +60,13 @@ class TestWarningFilters:
 
     @pytest.mark.parametrize(
         "library",
-        ["celery.backends.redis", "kombu.transport.redis", "django.db.models", "redis.client"],
+        [
+            "celery.backends.redis",
+            "kombu.transport.redis",
+            "rq.worker",
+            "django.db.models",
+            "redis.client",
+        ],
     )
     def test_a_library_s_own_warnings_are_not(self, project: Path, library: str) -> None:
         with project_filters(project):

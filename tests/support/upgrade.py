@@ -18,6 +18,8 @@ from packaging.version import Version
 from typer.testing import CliRunner
 
 from support.combinations import Combination, by_framework, supported_combinations
+from support.frameworks import adapter_for
+from support.frameworks.base import project_answers
 from support.gitrepo import TEMPLATE_TAG, git, git_save
 from tqgen import __version__
 from tqgen.cli import app
@@ -29,7 +31,8 @@ NEW_TAG = (
 # What the newer release changes; the user edits the README title too, so that line conflicts.
 NEW_README_TITLE = "# {{ project_name }}: background tasks"
 NEW_FILE = "UPGRADING.md"
-# A new function at the end of tasks.py: merges cleanly with the newer release.
+# A new function at the end of the module that defines the tasks (or jobs): merges cleanly with
+# the newer release.
 USER_TASK = '\n\ndef user_added_helper() -> str:\n    """Added by the user."""\n    return "mine"\n'
 USER_DESCRIPTION = 'description = "Edited by the user"'
 USER_TITLE = "# demo (edited by the user)"
@@ -59,19 +62,32 @@ def template_frameworks(template_root: Path) -> list[str]:
     )
 
 
+def readme_templates(repo: Path) -> list[Path]:
+    """The README templates that hold the title line (`# ...`): a framework's own, or the shared
+    one its README includes."""
+    found = [
+        path
+        for path in sorted((repo / "templates").glob("*/README.md.jinja"))
+        if any(line.startswith("# ") for line in path.read_text(encoding="utf-8").splitlines())
+    ]
+    if not found:
+        raise LookupError(f"no README template under {repo / 'templates'} has a title line")
+    return found
+
+
 def make_newer_release(repo: Path) -> None:
     """A realistic template change: a new question with a default, a new file, a changed line."""
     with (repo / "copier.yml").open("a", encoding="utf-8") as config:
         config.write(
             "\nupgrade_notes:\n  type: bool\n  help: Ship upgrade notes\n  default: true\n"
         )
-    for framework in template_frameworks(repo):
-        root = repo / "templates" / framework
-        readme = root / "README.md.jinja"
+    for readme in readme_templates(repo):
         lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
         title = next(i for i, line in enumerate(lines) if line.startswith("# "))
         lines[title] = NEW_README_TITLE + "\n"
         readme.write_text("".join(lines), encoding="utf-8")
+    for framework in template_frameworks(repo):
+        root = repo / "templates" / framework
         (root / f"{{% if upgrade_notes %}}{NEW_FILE}{{% endif %}}.jinja").write_text(
             "# Upgrading {{ project_name }}\n\nRun `tqgen update` or `copier update`.\n",
             encoding="utf-8",
@@ -120,10 +136,15 @@ def generate(*extra: str, framework: str | None = None) -> Path:
     return Path("demo").absolute()
 
 
+def definitions_module(project: Path) -> Path:
+    """The generated module that defines the project's tasks (or jobs), as its adapter says."""
+    return adapter_for(str(project_answers(project)["framework"])).definitions_module(project)
+
+
 def edit_like_a_user(project: Path, *, touch_readme_title: bool = True) -> None:
     """A new task, a changed setting and (optionally) an edited README title; committed."""
-    tasks = next(project.glob("src/*/tasks.py"))
-    tasks.write_text(tasks.read_text() + USER_TASK)
+    definitions = definitions_module(project)
+    definitions.write_text(definitions.read_text() + USER_TASK)
     pyproject = project / "pyproject.toml"
     lines = [
         USER_DESCRIPTION if line.startswith("description = ") else line
@@ -139,7 +160,7 @@ def edit_like_a_user(project: Path, *, touch_readme_title: bool = True) -> None:
 
 def assert_user_edits_kept(project: Path) -> None:
     """The user's new task and changed description survived the update."""
-    assert next(project.glob("src/*/tasks.py")).read_text().endswith(USER_TASK)
+    assert definitions_module(project).read_text().endswith(USER_TASK)
     assert USER_DESCRIPTION in (project / "pyproject.toml").read_text().splitlines()
 
 

@@ -13,28 +13,120 @@ import json
 import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
+
+import yaml
 
 from support.brokers import BrokerTarget
 from support.combinations import Combination
 from support.compose import host_command, load_compose, service_environment, stop_grace_period
 from support.hardening import HardenedSetting, Wiring
-from support.names import LONG_NAME, PROJECT_NAMES, SHORT_NAME
+from support.names import LONG_NAME, PROJECT_NAMES, SHORT_NAME, module_name
 from support.selection import covering, named_in_turn, one_per_broker
 from support.uvenv import venv_args
 
 # Project names the end-to-end tier hands out in turn: the names that break generated code are
 # the long and the short one (`demo` is what the upgrade tests generate).
 E2E_NAMES = (LONG_NAME, SHORT_NAME)
+# Where Copier records a project's answers (copier.yml keeps its default).
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def project_answers(project: Path) -> dict[str, Any]:
+    """The answers a generated project records in its `.copier-answers.yml`."""
+    answers = yaml.safe_load((project / ANSWERS_FILE).read_text())
+    if not isinstance(answers, dict):
+        raise TypeError(f"{project / ANSWERS_FILE} is not a mapping")
+    return answers
 
 
 def generated_package(project: Path) -> str:
-    """The generated package: the one under `src/` holding the tasks (or jobs) module."""
-    found = sorted(path.parent.name for path in (project / "src").glob("*/tasks.py"))
-    if len(found) != 1:
-        raise LookupError(f"expected one package with tasks.py under {project / 'src'}: {found}")
-    return found[0]
+    """The generated package's import name, derived from the recorded project name."""
+    return module_name(str(project_answers(project)["project_name"]))
+
+
+def with_option(args: Sequence[str], option: str, value: str) -> list[str]:
+    """`args` with `option`'s value replaced (`--opt value` or `--opt=value`), or appended."""
+    result, index, found = [], 0, False
+    while index < len(args):
+        arg = args[index]
+        if arg == option and index + 1 < len(args):
+            result += [option, value]
+            index, found = index + 2, True
+            continue
+        if arg.startswith(f"{option}="):
+            result.append(f"{option}={value}")
+            found = True
+        else:
+            result.append(arg)
+        index += 1
+    return result if found else [*result, option, value]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A web dashboard that a combination's compose file ships, and its login.
+
+    The login test runs the compose service's command on the host, the login given to compose
+    (it reaches the dashboard only through the service's `environment:`), and expects every
+    guarded path to answer 401 without the login and with a wrong password, 200 with it; the
+    open paths answer 200 without it, and the generated README names each.
+
+    Attributes:
+        service: the compose service.
+        login: the variables compose reads the login from, each value a template of
+            `{username}` and `{password}` (`{"FLOWER_BASIC_AUTH": "{username}:{password}"}`).
+        guarded: paths (GET) that need the login.
+        open: paths (GET) that the README documents as open, each with bytes its body holds.
+        bind_option, port_option: the command's options for the address and the port.
+        broker_variables: variables of the service's own by which the dashboard reads the
+            broker's URL itself (compose names the broker's container there).
+    """
+
+    service: str
+    login: Mapping[str, str]
+    guarded: tuple[str, ...]
+    open: Mapping[str, bytes]
+    bind_option: str
+    port_option: str
+    broker_variables: tuple[str, ...] = ()
+
+    def login_env(self, username: str, password: str) -> dict[str, str]:
+        """The variables that give the dashboard this login through compose."""
+        return {
+            name: value.format(username=username, password=password)
+            for name, value in self.login.items()
+        }
+
+    def broker_env(self, target: BrokerTarget) -> dict[str, str]:
+        """The contract's variables and the dashboard's own broker variables, pointing at
+        `target` (they win over the service's `environment:`, which names containers)."""
+        return {**target.env(), **{name: target.broker_url for name in self.broker_variables}}
+
+    def listen(self, args: Sequence[str], port: int) -> list[str]:
+        """The service's command made to listen on 127.0.0.1:`port` instead of all interfaces."""
+        return with_option(
+            with_option(args, self.bind_option, "127.0.0.1"), self.port_option, str(port)
+        )
+
+
+@dataclass(frozen=True)
+class MidTaskRestart:
+    """What a Redis broker restart does to a worker that is running a unit of work.
+
+    The worker exits (compose's `restart:` starts a new one), the unit runs again on the new
+    worker, and an idle worker survives a restart.
+
+    Attributes:
+        exit_log: a line the exiting worker writes, which says why it exits.
+        rerun_within: seconds within which a new worker runs the unit again, with the
+            adapter's `fast_redelivery_env`.
+    """
+
+    exit_log: str
+    rerun_within: float
 
 
 class FrameworkAdapter(ABC):
@@ -42,17 +134,38 @@ class FrameworkAdapter(ABC):
 
     Attributes:
         name: the framework's value in copier.yml (`celery`).
+        unit, units: the framework's unit of work, as its projects name it (`task`, `tasks`): the
+            web API's paths (`POST /<units>/add`, `GET /<units>/<id>`) and its id field
+            (`<unit>_id`).
+        definitions: the module of the generated package that defines the units (`tasks`); its
+            tests are `tests/test_<definitions>.py`.
         config_tests: the generated test file that checks every hardened setting.
-        success_state: the state `GET /tasks/<id>` (and the probe) report for a task that succeeded.
-        finished_states: every state after which a task will not change any more.
-        probe_files: the probe modules copied into a project's `src/` for crash tests.
+        success_state: the state `GET /<units>/<id>` (and the probe) report for a success.
+        finished_states: every state after which a unit will not change any more.
+        probe_files: the probe modules copied into a project's `src/` for crash tests; each
+            framework's probe defines the functions the `submit_*` methods send
+            (`record_and_wait`, `kill_own_process`, `always_transient`, `idempotent_side_effect`).
     """
 
     name: ClassVar[str]
+    unit: ClassVar[str]
+    units: ClassVar[str]
+    definitions: ClassVar[str]
     config_tests: ClassVar[str] = "tests/test_config.py"
     success_state: ClassVar[str] = "SUCCESS"
     finished_states: ClassVar[frozenset[str]] = frozenset({"SUCCESS", "FAILURE"})
     probe_files: ClassVar[tuple[Path, ...]] = ()
+
+    # -- the framework's words in a generated project ----------------------------------------
+
+    @property
+    def id_field(self) -> str:
+        """The field that carries a unit's id in the web API and the CLI (`task_id`)."""
+        return f"{self.unit}_id"
+
+    def definitions_module(self, project: Path) -> Path:
+        """The generated module that defines the units (`src/<package>/tasks.py`)."""
+        return project / "src" / generated_package(project) / f"{self.definitions}.py"
 
     # -- what the generated project must contain -------------------------------------------
 
@@ -67,6 +180,10 @@ class FrameworkAdapter(ABC):
     @abstractmethod
     def compose_services(self, combination: Combination) -> Mapping[str, bool]:
         """Compose services by name: True for each that must exist, False for each that must not."""
+
+    @abstractmethod
+    def dashboard(self, combination: Combination) -> Dashboard | None:
+        """The dashboard the combination's compose file ships and its login; None without one."""
 
     # -- which combinations each tier runs -------------------------------------------------
 
@@ -129,14 +246,57 @@ class FrameworkAdapter(ABC):
         test (the README then says how long, and the hard-kill test shortens it)."""
 
     @abstractmethod
+    def redis_restart_mid_task(self, combination: Combination) -> MidTaskRestart | None:
+        """What a Redis broker restart does to a worker running a unit (Redis brokers only);
+        None where the crash tests run no such case (the adapter says why)."""
+
+    @abstractmethod
     def fast_redelivery_env(self, broker: str) -> dict[str, str]:
         """Settings (environment) that shorten redelivery after a kill, for this test only."""
 
     @abstractmethod
+    def send(
+        self,
+        project: Path,
+        env: Mapping[str, str],
+        probe: str,
+        args: Sequence[Any],
+        count: int = 1,
+        quick_retry: bool = False,
+    ) -> list[str]:
+        """Submit `count` runs of the probe function `probe(*args)` the way the project submits
+        its own work; return their ids.
+
+        `quick_retry` keeps the project's retry bound and shortens only the wait between
+        attempts, for probes that fail on purpose.
+        """
+
     def submit_probe(
         self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float, count: int
     ) -> list[str]:
         """Submit `count` probe tasks; each records its id in Redis list `key`, waits for `gate`."""
+        return self.send(project, env, "record_and_wait", [key, gate, timeout], count)
+
+    def submit_poison(self, project: Path, env: Mapping[str, str], key: str) -> str:
+        """Submit one probe task that records each delivery in Redis list `key`, then kills its
+        own process; return its id."""
+        return self.send(project, env, "kill_own_process", [key], quick_retry=True)[0]
+
+    def submit_failing(self, project: Path, env: Mapping[str, str], key: str) -> str:
+        """Submit one probe task with the project's retry bound that records each attempt in Redis
+        list `key` as JSON (`{"id": ..., "retries_left": ...}`), then raises a transient error;
+        return its id."""
+        return self.send(project, env, "always_transient", [key], quick_retry=True)[0]
+
+    def submit_idempotent(
+        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float
+    ) -> str:
+        """Submit one probe task that runs the project's idempotency helper around a side effect.
+
+        Inside the block it appends its id to Redis list `<key>:started`, waits for `gate`, then
+        appends its id to `<key>:done` (the side effect). Returns the task id.
+        """
+        return self.send(project, env, "idempotent_side_effect", [key, gate, timeout])[0]
 
     @abstractmethod
     def probe_client(
@@ -154,27 +314,6 @@ class FrameworkAdapter(ABC):
         output = self.probe_client(project, env, ["wait", str(timeout), *ids], timeout + 60)
         outcome: dict[str, dict[str, Any]] = json.loads(output)
         return outcome
-
-    @abstractmethod
-    def submit_poison(self, project: Path, env: Mapping[str, str], key: str) -> str:
-        """Submit one probe task that records each delivery in Redis list `key`, then kills its
-        own process; return its id."""
-
-    @abstractmethod
-    def submit_failing(self, project: Path, env: Mapping[str, str], key: str) -> str:
-        """Submit one probe task with the project's retry bound that records each attempt in Redis
-        list `key` as JSON (`{"id": ..., "retries_left": ...}`), then raises a transient error;
-        return its id."""
-
-    @abstractmethod
-    def submit_idempotent(
-        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float
-    ) -> str:
-        """Submit one probe task that runs the project's idempotency helper around a side effect.
-
-        Inside the block it appends its id to Redis list `<key>:started`, waits for `gate`, then
-        appends its id to `<key>:done` (the side effect). Returns the task id.
-        """
 
     def dead_lettered(self, project: Path, env: Mapping[str, str]) -> list[str]:
         """The task ids in the project's RabbitMQ dead-letter queues (taken off them); asked of

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from support.combinations import Combination
 from support.compose import option_value
-from support.frameworks.base import FrameworkAdapter, generated_package
+from support.frameworks.base import Dashboard, FrameworkAdapter, MidTaskRestart, generated_package
 from support.hardening import HardenedSetting, Wiring
 from support.selection import find
 from support.uvenv import project_env, run_in_project
@@ -21,6 +21,26 @@ PROBE_DIR = Path(__file__).parent / "celery_probe"
 # Redis redelivers an unacknowledged task after the visibility timeout: short for crash tests
 # (the README states the shipped delay), but longer than it takes to see a task start and kill.
 VISIBILITY_TIMEOUT, RESTORE_INTERVAL = 5, 1
+
+# Flower: FLOWER_BASIC_AUTH guards its pages and its API; /metrics and /healthcheck answer
+# without it (Flower serves them unauthenticated), as the generated README says.
+FLOWER = Dashboard(
+    service="flower",
+    login={"FLOWER_BASIC_AUTH": "{username}:{password}"},
+    guarded=("/", "/tasks", "/broker", "/api/workers"),
+    open={"/metrics": b"flower_", "/healthcheck": b"OK"},
+    bind_option="--address",
+    port_option="--port",
+)
+
+# A Redis restart while a task runs: Celery 5.7 with kombu 5.7's Redis transport cannot reconnect
+# a worker that holds an unacknowledged message. Closing the broken connection restores the
+# message through a transport that is gone (`AttributeError: 'NoneType' object has no attribute
+# 'hostname'`), an unrecoverable error: the worker lets its running task finish, cannot
+# acknowledge it and exits; compose starts a new one (`restart: unless-stopped`), and the message,
+# still unacknowledged in Redis, runs again once it is older than the visibility timeout (the
+# shortened one, plus a sweep every 10 s, plus a worker's start). An idle worker reconnects.
+REDIS_RESTART_MID_TASK = MidTaskRestart(exit_log="Unrecoverable error", rerun_within=60)
 
 
 def celery_setting(name: str, brokers: tuple[str, ...] = BROKERS) -> HardenedSetting:
@@ -137,6 +157,9 @@ class CeleryAdapter(FrameworkAdapter):
     """Celery: settings in celeryconfig.py or Django's CELERY_ namespace, results in Redis."""
 
     name: ClassVar[str] = "celery"
+    unit: ClassVar[str] = "task"
+    units: ClassVar[str] = "tasks"
+    definitions: ClassVar[str] = "tasks"
     finished_states: ClassVar[frozenset[str]] = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
     probe_files: ClassVar[tuple[Path, ...]] = (PROBE_DIR / "tqgen_probe.py",)
 
@@ -158,8 +181,12 @@ class CeleryAdapter(FrameworkAdapter):
             "worker": True,
             "web": combination.web != "none",
             "beat": options.get("periodic_tasks", True),
-            "flower": options.get("monitoring", True),
+            FLOWER.service: options.get("monitoring", True),
         }
+
+    def dashboard(self, combination: Combination) -> Dashboard | None:
+        """Flower, unless monitoring is switched off."""
+        return FLOWER if combination.data.get("monitoring", True) else None
 
     def option_variants(self, combinations: Sequence[Combination]) -> list[Combination]:
         """No beat on Django (its schedule lives in settings), no Flower on RabbitMQ."""
@@ -181,30 +208,14 @@ class CeleryAdapter(FrameworkAdapter):
             "BROKER_UNACKED_RESTORE_INTERVAL": str(RESTORE_INTERVAL),
         }
 
-    def submit_probe(
-        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float, count: int
-    ) -> list[str]:
-        """Send `tqgen_probe.record_and_wait` through the generated app."""
-        return self._send(project, env, "record_and_wait", [key, gate, timeout], count)
-
-    def submit_poison(self, project: Path, env: Mapping[str, str], key: str) -> str:
-        """Send `tqgen_probe.kill_own_process` through the generated app."""
-        return self._send(project, env, "kill_own_process", [key])[0]
-
     def killed_worker_rerun_within(self, combination: Combination) -> float | None:
         """RabbitMQ requeues at once when the connection closes; Redis after the visibility
         timeout (an hour)."""
         return 30.0 if combination.broker == "rabbitmq" else None
 
-    def submit_failing(self, project: Path, env: Mapping[str, str], key: str) -> str:
-        """Send `tqgen_probe.always_transient` through the generated app."""
-        return self._send(project, env, "always_transient", [key])[0]
-
-    def submit_idempotent(
-        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float
-    ) -> str:
-        """Send `tqgen_probe.idempotent_side_effect` through the generated app."""
-        return self._send(project, env, "idempotent_side_effect", [key, gate, timeout])[0]
+    def redis_restart_mid_task(self, combination: Combination) -> MidTaskRestart | None:
+        """On Redis, the worker exits and the task runs again (`REDIS_RESTART_MID_TASK`)."""
+        return REDIS_RESTART_MID_TASK if combination.broker == "redis" else None
 
     def dead_lettered(self, project: Path, env: Mapping[str, str]) -> list[str]:
         """The task ids in the project's RabbitMQ dead-letter queues (taken off them)."""
@@ -215,11 +226,20 @@ class CeleryAdapter(FrameworkAdapter):
         """The hook lives in `<module>/signals.py` and logs on its module's logger."""
         return f"{generated_package(project)}.signals"
 
-    def _send(
-        self, project: Path, env: Mapping[str, str], task: str, args: list[Any], count: int = 1
+    def send(
+        self,
+        project: Path,
+        env: Mapping[str, str],
+        probe: str,
+        args: Sequence[Any],
+        count: int = 1,
+        quick_retry: bool = False,
     ) -> list[str]:
-        """Send `count` probe tasks `tqgen_probe.<task>(*args)`; return their ids."""
-        command = ["send", f"tqgen_probe.{task}", str(count), json.dumps(args)]
+        """Send `count` probe tasks `tqgen_probe.<probe>(*args)` through the generated app.
+
+        The probe tasks that fail on purpose set the short retry delay themselves.
+        """
+        command = ["send", f"tqgen_probe.{probe}", str(count), json.dumps(list(args))]
         ids: list[str] = json.loads(self.probe_client(project, env, command, timeout=60))
         return ids
 

@@ -3,7 +3,9 @@
 RQ imports a job's function by its dotted path in the job's (forked) process, so the probe
 module only has to be importable there: the harness puts the project's `src/` on PYTHONPATH.
 The failure hook for a killed job runs in the worker's main process, so the probe worker
-command imports the probe there first, then runs the compose command unchanged.
+command imports the probe there first (rq_probe/launcher.py), then runs the compose command
+unchanged. The probe client (rq_probe/client.py) queues through the project's enqueue helper and
+reads states through its seam.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from support.combinations import Combination
-from support.frameworks.base import FrameworkAdapter, generated_package
+from support.frameworks.base import Dashboard, FrameworkAdapter, MidTaskRestart, generated_package
 from support.hardening import HardenedSetting, Wiring
 from support.selection import find
 from support.uvenv import run_in_project
 
 BROKERS = ("redis",)
-PROBE_MODULE = "tqgen_probe"
+PROBE_DIR = Path(__file__).parent / "rq_probe"
 # A killed worker's job waits in the started registry until its entry expires (the job's last
 # heartbeat + 60 s, hard-coded in RQ) and a worker's maintenance looks: these make the looks
 # frequent, for hard-kill tests only (the README states the shipped delay, about 90 s).
@@ -30,6 +32,31 @@ FAST_RECOVERY = {
     "WORKER_TTL": "20",
     "WORKER_JOB_MONITORING_INTERVAL": "2",
 }
+
+# rq-dashboard 0.9 (rq_dashboard/cli.py, add_basic_auth) checks RQ_DASHBOARD_USERNAME and
+# RQ_DASHBOARD_PASSWORD before every request of its blueprint: every page, the JSON data and the
+# job actions; only the static assets (/static/..., Flask's own route) answer without them, and
+# the README documents no open path. It reads the Redis from RQ_DASHBOARD_REDIS_URL.
+RQ_DASHBOARD = Dashboard(
+    service="dashboard",
+    login={"RQ_DASHBOARD_USERNAME": "{username}", "RQ_DASHBOARD_PASSWORD": "{password}"},
+    guarded=("/", "/0/view/workers", "/0/view/jobs", "/0/data/queues.json", "/favicon.ico"),
+    open={},
+    bind_option="--bind",
+    port_option="--port",
+    broker_variables=("RQ_DASHBOARD_REDIS_URL",),
+)
+
+# A Redis restart while a job runs (RQ 2.12): the worker's next write to Redis while it watches
+# the job (every job monitoring interval) raises ConnectionError, and the worker quits; compose
+# starts a new one (`restart: unless-stopped`). The job stays in the started registry and comes
+# back as abandoned, as a killed worker's does: once its entry expires (RQ's fixed 60 s after
+# the last heartbeat, every 2 s with FAST_RECOVERY), a worker's maintenance (every 5 s) fails it
+# with AbandonedJobError and its Retry runs it again 10 s later: about 75 s after the restart
+# (measured 71 s). An idle worker reconnects and its scheduler starts again.
+REDIS_RESTART_MID_JOB = MidTaskRestart(
+    exit_log="found an unhandled exception, quitting", rerun_within=100
+)
 
 
 def line(name: str, pattern: str) -> HardenedSetting:
@@ -78,169 +105,15 @@ WIRING = (
     ),
 )
 
-PROBE_SOURCE = '''\
-"""Probe jobs written into a generated project by tqgen's harness for crash tests.
-
-The worker imports them by their path (the project's src/ is on PYTHONPATH). Each records what
-it did in the Redis database TQGEN_PROBE_REDIS_URL names; TQGEN_PROBE_MODULE names the
-generated package (its idempotency helper and its failure hook's logger).
-"""
-
-import importlib
-import json
-import logging
-import os
-import signal
-import time
-
-import redis
-from rq import get_current_job
-
-PACKAGE = os.environ.get("TQGEN_PROBE_MODULE", "")
-
-
-def _records() -> redis.Redis:
-    return redis.Redis.from_url(os.environ["TQGEN_PROBE_REDIS_URL"])
-
-
-def _wait_for_gate(client: redis.Redis, gate: str, timeout: float) -> None:
-    """Return once the key `gate` exists; `timeout` bounds a job nobody releases.
-
-    A job process whose worker was killed exits too, as it would with its container: on the
-    host it would live on in its own process group and finish the job.
-    """
-    parent = os.getppid()
-    deadline = time.monotonic() + timeout
-    while not client.exists(gate):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"nobody opened the gate {gate!r}")
-        time.sleep(0.05)
-    # The gate opens only after the worker was stopped or killed: look once it is open.
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-class _RedisLogHandler(logging.Handler):
-    """Appends each final-failure record of the hook's logger to a Redis list for the test."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        entry = {"logger": record.name, "level": record.levelname, "message": record.getMessage()}
-        _records().rpush(f"tqgen-probe-log:{record.name}", json.dumps(entry))
-
-
-# The hook logs every failed attempt at WARNING and the final failure at ERROR.
-_handler = _RedisLogHandler(level=logging.ERROR)
-logging.getLogger(f"{PACKAGE}.failures").addHandler(_handler)
-
-
-def _job_id() -> str:
-    job = get_current_job()
-    assert job is not None
-    return job.id
-
-
-def record_and_wait(key: str, gate: str, timeout: float) -> str:
-    """Append this job's id to the Redis list `key`, then wait until the key `gate` exists."""
-    client = _records()
-    client.rpush(key, _job_id())
-    _wait_for_gate(client, gate, timeout)
-    return _job_id()
-
-
-def kill_own_process(key: str) -> None:
-    """Record this run in the Redis list `key`, then SIGKILL the process running the job."""
-    job = get_current_job()
-    assert job is not None
-    max_retries = job.retries_left if job.retries_left is not None else 0
-    start = {"id": job.id, "retries_left": job.retries_left, "max_retries": max_retries}
-    client = _records()
-    if not client.exists(f"{key}:max"):
-        client.set(f"{key}:max", max_retries)
-    start["max_retries"] = int(client.get(f"{key}:max"))
-    client.rpush(key, json.dumps(start))
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-def always_raise(key: str) -> None:
-    """Record this attempt in the Redis list `key`, then fail as a broken job does."""
-    job = get_current_job()
-    assert job is not None
-    _records().rpush(key, json.dumps({"id": job.id, "retries_left": job.retries_left}))
-    raise RuntimeError(f"tqgen probe: fails every time ({key})")
-
-
-def idempotent_side_effect(key: str, gate: str, timeout: float) -> str:
-    """Inside the project's `run_once` block: record `started`, wait for `gate`, record `done`."""
-    run_once = importlib.import_module(f"{PACKAGE}.idempotency").run_once
-    client = _records()
-    with run_once(f"tqgen-probe:{key}", owner=_job_id(), ttl=600) as first_time:
-        if not first_time:
-            return "skipped"
-        client.rpush(f"{key}:started", _job_id())
-        _wait_for_gate(client, gate, timeout)
-        client.rpush(f"{key}:done", _job_id())
-    return "done"
-'''
-
-# Run with the project's Python, PYTHONPATH=src: submit probe jobs through the project's own
-# enqueue helper, or read their states through its seam.
-CLIENT_SOURCE = """\
-import importlib
-import json
-import os
-import sys
-import time
-
-from rq import Retry
-
-package = os.environ["TQGEN_PROBE_MODULE"]
-queues = importlib.import_module(f"{package}.queues")
-jobs = importlib.import_module(f"{package}.jobs")
-probe = importlib.import_module("tqgen_probe")
-
-command = sys.argv[1]
-if command == "send":
-    name, count, args = sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
-    if sys.argv[5] == "1":
-        # The project's bound; only the wait between attempts is shortened.
-        queues.RETRY = Retry(max=queues.RETRY.max, interval=1)
-    ids = [queues.enqueue(getattr(probe, name), *args).id for _ in range(count)]
-    print(json.dumps(ids))
-elif command == "wait":
-    deadline = time.monotonic() + float(sys.argv[2])
-    outcome = {}
-    for job_id in sys.argv[3:]:
-        while True:
-            state = jobs.job_state(job_id)
-            if state.state in ("SUCCESS", "FAILURE") or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        result = state.result if state.result is not None else state.error
-        outcome[job_id] = {"state": state.state, "result": result}
-    print(json.dumps(outcome))
-else:
-    raise SystemExit(f"unknown command {command!r}")
-"""
-
-# Imports the probe in the worker's main process, then runs the compose command as if it had
-# been started itself: `python -m <module> ...` or `python <script> ...`.
-LAUNCHER_SOURCE = """\
-import runpy, sys
-import tqgen_probe
-args = sys.argv[1:]
-if args[0] == "-m":
-    sys.argv = [args[1], *args[2:]]
-    runpy.run_module(args[1], run_name="__main__", alter_sys=True)
-else:
-    sys.argv = args
-    runpy.run_path(args[0], run_name="__main__")
-"""
-
 
 class RqAdapter(FrameworkAdapter):
     """RQ: Redis only; settings in queues.py, settings.py, worker.py and Django's RQ_QUEUES."""
 
     name: ClassVar[str] = "rq"
+    unit: ClassVar[str] = "job"
+    units: ClassVar[str] = "jobs"
+    definitions: ClassVar[str] = "jobs"
+    probe_files: ClassVar[tuple[Path, ...]] = (PROBE_DIR / "tqgen_probe.py",)
 
     def hardened_settings(self, combination: Combination) -> tuple[HardenedSetting, ...]:
         """The lines above; Django's RQ settings, or the standalone worker's scheduler."""
@@ -259,9 +132,13 @@ class RqAdapter(FrameworkAdapter):
             "worker": True,
             "web": combination.web != "none",
             "scheduler": options.get("periodic_tasks", True),
-            "dashboard": options.get("monitoring", True),
+            RQ_DASHBOARD.service: options.get("monitoring", True),
             "rabbitmq": False,
         }
+
+    def dashboard(self, combination: Combination) -> Dashboard | None:
+        """rq-dashboard, unless monitoring is switched off."""
+        return RQ_DASHBOARD if combination.data.get("monitoring", True) else None
 
     def option_variants(self, combinations: Sequence[Combination]) -> list[Combination]:
         """No periodic jobs on the CLI project, no dashboard on Django."""
@@ -270,59 +147,40 @@ class RqAdapter(FrameworkAdapter):
             find(combinations, broker="redis", web="django").with_options(monitoring=False),
         ]
 
-    def install_probe(self, project: Path) -> None:
-        """Write the probe module into `src/`, where the worker imports jobs from."""
-        (project / "src" / f"{PROBE_MODULE}.py").write_text(PROBE_SOURCE)
-
     def probe_worker_command(self, project: Path, env: Mapping[str, str]) -> list[str]:
         """The compose worker command, run by a launcher that imports the probe first."""
         python, *args = self.worker_command(project, env)
-        return [python, "-c", LAUNCHER_SOURCE, *args]
+        return [python, "-P", str(PROBE_DIR / "launcher.py"), *args]
 
     def fast_redelivery_env(self, broker: str) -> dict[str, str]:
         """Frequent maintenance and heartbeats: a killed worker's job back in about 70 s."""
         return dict(FAST_RECOVERY)
-
-    def submit_probe(
-        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float, count: int
-    ) -> list[str]:
-        """Queue `tqgen_probe.record_and_wait` through the project's enqueue helper."""
-        return self._send(project, env, "record_and_wait", [key, gate, timeout], count)
-
-    def submit_poison(self, project: Path, env: Mapping[str, str], key: str) -> str:
-        """Queue `tqgen_probe.kill_own_process`, its retries 1 s apart (the bound unchanged)."""
-        return self._send(project, env, "kill_own_process", [key], quick_retry=True)[0]
 
     def killed_worker_rerun_within(self, combination: Combination) -> float | None:
         """The started registry's entry expires (the 60 s RQ adds, the worker intervals in
         settings.py), maintenance requeues the job by its Retry, 10 s later it runs: 2 minutes."""
         return 120.0
 
-    def submit_failing(self, project: Path, env: Mapping[str, str], key: str) -> str:
-        """Queue `tqgen_probe.always_raise`, its retries 1 s apart (the bound unchanged)."""
-        return self._send(project, env, "always_raise", [key], quick_retry=True)[0]
-
-    def submit_idempotent(
-        self, project: Path, env: Mapping[str, str], key: str, gate: str, timeout: float
-    ) -> str:
-        """Queue `tqgen_probe.idempotent_side_effect` through the project's enqueue helper."""
-        return self._send(project, env, "idempotent_side_effect", [key, gate, timeout])[0]
+    def redis_restart_mid_task(self, combination: Combination) -> MidTaskRestart | None:
+        """The worker quits, the job comes back as abandoned (`REDIS_RESTART_MID_JOB`)."""
+        return REDIS_RESTART_MID_JOB
 
     def failure_logger(self, project: Path) -> str:
         """The hooks live in `<module>/failures.py` and log on its module's logger."""
         return f"{generated_package(project)}.failures"
 
-    def _send(
+    def send(
         self,
         project: Path,
         env: Mapping[str, str],
-        job: str,
-        args: list[Any],
+        probe: str,
+        args: Sequence[Any],
         count: int = 1,
         quick_retry: bool = False,
     ) -> list[str]:
-        """Queue `count` probe jobs `tqgen_probe.<job>(*args)`; return their ids."""
-        command = ["send", job, str(count), json.dumps(args), "1" if quick_retry else "0"]
+        """Queue `count` probe jobs `tqgen_probe.<probe>(*args)` through the project's enqueue
+        helper; `quick_retry` keeps its Retry's bound with 1 s between attempts."""
+        command = ["send", probe, str(count), json.dumps(list(args)), "1" if quick_retry else "0"]
         ids: list[str] = json.loads(self.probe_client(project, env, command, timeout=60))
         return ids
 
@@ -330,7 +188,8 @@ class RqAdapter(FrameworkAdapter):
         self, project: Path, env: Mapping[str, str], args: list[str], timeout: float
     ) -> str:
         """Run the probe client with the project's Python."""
-        result = run_in_project(project, ["python", "-c", CLIENT_SOURCE, *args], env, timeout)
+        client = ["python", "-P", str(PROBE_DIR / "client.py"), *args]
+        result = run_in_project(project, client, env, timeout)
         if result.returncode != 0:
             raise RuntimeError(f"probe client {args[0]} failed:\n{result.stderr[-3000:]}")
         return result.stdout
