@@ -15,7 +15,7 @@ from support.paths import REPO_ROOT
 def uv_binary() -> str:
     """The uv executable: the one the test extra installs, else the one on PATH."""
     try:
-        from uv import find_uv_bin  # type: ignore[import-not-found]
+        from uv import find_uv_bin
 
         return str(find_uv_bin())
     except (ImportError, FileNotFoundError):

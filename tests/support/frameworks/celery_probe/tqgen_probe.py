@@ -16,7 +16,7 @@ import signal
 import time
 
 import redis
-from celery import shared_task
+from celery import Task, shared_task
 
 
 def _records() -> redis.Redis:
@@ -46,7 +46,7 @@ logging.getLogger(_HOOK_LOGGER).addHandler(_RedisLogHandler())
 
 
 @shared_task(name="tqgen_probe.record_and_wait", bind=True)
-def record_and_wait(self, key: str, gate: str, timeout: float) -> str:
+def record_and_wait(self: Task, key: str, gate: str, timeout: float) -> str:
     """Append this task's id to the Redis list `key`, then wait until the key `gate` exists.
 
     The test opens the gate only after it has stopped or killed the worker, so no task can
@@ -55,13 +55,13 @@ def record_and_wait(self, key: str, gate: str, timeout: float) -> str:
     client = _records()
     client.rpush(key, self.request.id)
     _wait_for_gate(client, gate, timeout)
-    return self.request.id
+    return str(self.request.id)
 
 
 # The retry options are the project's (Celery's `max_retries` default, the worker-lost setting);
 # only the delay between attempts is shortened, so the test does not wait minutes for each.
 @shared_task(name="tqgen_probe.kill_own_process", bind=True, default_retry_delay=1)
-def kill_own_process(self, key: str) -> None:
+def kill_own_process(self: Task, key: str) -> None:
     """Record this delivery in the Redis list `key`, then SIGKILL the process running the task."""
     request = self.request
     start = {"id": request.id, "retries": request.retries, "max_retries": self.max_retries}
@@ -82,7 +82,7 @@ _TransientError = importlib.import_module(
     autoretry_for=(_TransientError,),
     default_retry_delay=1,
 )
-def always_transient(self, key: str) -> None:
+def always_transient(self: Task, key: str) -> None:
     """Record this attempt in the Redis list `key`, then fail with a transient error."""
     attempt = {"id": self.request.id, "retries_left": self.max_retries - self.request.retries}
     _records().rpush(key, json.dumps(attempt))
@@ -90,7 +90,7 @@ def always_transient(self, key: str) -> None:
 
 
 @shared_task(name="tqgen_probe.idempotent_side_effect", bind=True)
-def idempotent_side_effect(self, key: str, gate: str, timeout: float) -> str:
+def idempotent_side_effect(self: Task, key: str, gate: str, timeout: float) -> str:
     """Inside the project's `run_once` block: record `started`, wait for `gate`, record `done`.
 
     `done` in the list `<key>:done` is the side effect; the test kills the worker while the task
