@@ -163,7 +163,7 @@ def update(
     def run() -> None:
         from tqgen.update import apply, plan
 
-        found = plan(path, to)
+        found = plan(path, to, check=check)
         if not found.available:
             _say(f"{found.project.name} is up to date (template {found.current}).")
             return

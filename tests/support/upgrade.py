@@ -29,7 +29,7 @@ NEW_TAG = (
 # What the newer release changes; the user edits the README title too, so that line conflicts.
 NEW_README_TITLE = "# {{ project_name }}: background tasks"
 NEW_FILE = "UPGRADING.md"
-# A new function at the end of tasks.py: merges cleanly with the newer release.
+# A new function at the end of dispatch.py: merges cleanly with the newer release.
 USER_TASK = '\n\ndef user_added_helper() -> str:\n    """Added by the user."""\n    return "mine"\n'
 USER_DESCRIPTION = 'description = "Edited by the user"'
 USER_TITLE = "# demo (edited by the user)"
@@ -65,13 +65,14 @@ def make_newer_release(repo: Path) -> None:
         config.write(
             "\nupgrade_notes:\n  type: bool\n  help: Ship upgrade notes\n  default: true\n"
         )
+    # The README every framework includes.
+    readme = repo / "templates" / "_shared" / "README.md.jinja"
+    lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
+    title = next(i for i, line in enumerate(lines) if line.startswith("# "))
+    lines[title] = NEW_README_TITLE + "\n"
+    readme.write_text("".join(lines), encoding="utf-8")
     for framework in template_frameworks(repo):
         root = repo / "templates" / framework
-        readme = root / "README.md.jinja"
-        lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
-        title = next(i for i, line in enumerate(lines) if line.startswith("# "))
-        lines[title] = NEW_README_TITLE + "\n"
-        readme.write_text("".join(lines), encoding="utf-8")
         (root / f"{{% if upgrade_notes %}}{NEW_FILE}{{% endif %}}.jinja").write_text(
             "# Upgrading {{ project_name }}\n\nRun `tqgen update` or `copier update`.\n",
             encoding="utf-8",
@@ -122,7 +123,7 @@ def generate(*extra: str, framework: str | None = None) -> Path:
 
 def edit_like_a_user(project: Path, *, touch_readme_title: bool = True) -> None:
     """A new task, a changed setting and (optionally) an edited README title; committed."""
-    tasks = next(project.glob("src/*/tasks.py"))
+    tasks = next(project.glob("src/*/dispatch.py"))
     tasks.write_text(tasks.read_text() + USER_TASK)
     pyproject = project / "pyproject.toml"
     lines = [
@@ -139,7 +140,7 @@ def edit_like_a_user(project: Path, *, touch_readme_title: bool = True) -> None:
 
 def assert_user_edits_kept(project: Path) -> None:
     """The user's new task and changed description survived the update."""
-    assert next(project.glob("src/*/tasks.py")).read_text().endswith(USER_TASK)
+    assert next(project.glob("src/*/dispatch.py")).read_text().endswith(USER_TASK)
     assert USER_DESCRIPTION in (project / "pyproject.toml").read_text().splitlines()
 
 
