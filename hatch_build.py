@@ -94,9 +94,7 @@ def build_bundle(root: Path, version: str, work: Path) -> Path | None:
     # The releases up to this one: a wheel of an older release is built from a checkout that
     # may know newer tags, which that release cannot update to.
     refs = [
-        f"refs/tags/{name}"
-        for name in _release_tags(clone)
-        if Version(name) <= Version(version)
+        f"refs/tags/{name}" for name in _release_tags(clone) if Version(name) <= Version(version)
     ]
     _git("bundle", "create", "--quiet", str(bundle), *refs, cwd=clone)
     return bundle

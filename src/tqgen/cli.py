@@ -12,6 +12,7 @@ import typer
 
 import tqgen
 from tqgen.errors import AbortedError, TqgenError, one_line
+from tqgen.offered import choices_metavar
 
 app = typer.Typer(
     help="Generate a hardened, tested background-task project from Copier templates.",
@@ -73,18 +74,31 @@ def _main(
 
 @app.command()
 def new(
-    name: Annotated[str, typer.Argument(help="Project name; also the directory created.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Project name; also the directory created.")
+    ],
     *,
-    framework: Annotated[str | None, typer.Option(help="Task framework.")] = None,
-    broker: Annotated[str | None, typer.Option(help="Message broker.")] = None,
-    web: Annotated[str | None, typer.Option(help="Web framework, or 'none'.")] = None,
+    framework: Annotated[
+        str | None, typer.Option(metavar=choices_metavar("framework"), help="Task framework.")
+    ] = None,
+    broker: Annotated[
+        str | None, typer.Option(metavar=choices_metavar("broker"), help="Message broker.")
+    ] = None,
+    web: Annotated[
+        str | None,
+        typer.Option(metavar=choices_metavar("web"), help="Web framework, or 'none' for a CLI."),
+    ] = None,
     data: Annotated[
         list[str] | None,
         typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
     ] = None,
     answers_file: Annotated[
         Path | None,
-        typer.Option(help="YAML file of answers, e.g. another project's .copier-answers.yml."),
+        # tqgen reads the file itself: any problem with it is one line, not Click's usage text.
+        typer.Option(
+            readable=False,
+            help="YAML file of answers, e.g. another project's .copier-answers.yml.",
+        ),
     ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Take the default for every question not given.")

@@ -45,8 +45,7 @@ def bundled_releases() -> dict[Version, str]:
 
 
 def carries(recorded: str, wanted: str | None) -> bool:
-    """Whether the installed bundle holds the project's release `recorded` and, if given,
-    `wanted`."""
+    """Whether the installed bundle holds the release `recorded`, and `wanted` if given."""
     releases = bundled_releases()
     try:
         needed = [Version(recorded)] + ([Version(wanted)] if wanted else [])
@@ -64,12 +63,11 @@ def _url_forms(src_path: str) -> list[str]:
 
 @contextmanager
 def from_bundle(src_path: str) -> Iterator[None]:
-    """Within the block, git fetches `src_path` from the installed bundle, through a cache of
-    its own.
+    """Within the block, git fetches `src_path` from the installed bundle.
 
     Copier keeps a mirror of every remote template in its cache and refreshes it with
     `--prune`: a mirror refreshed from the bundle would lose the repository's newer tags, so
-    Copier gets an empty cache directory for the block.
+    Copier gets a cache directory of its own for the block.
     """
     from plumbum import local  # Copier runs git through plumbum, whose environment is its own
 
@@ -78,6 +76,8 @@ def from_bundle(src_path: str) -> Iterator[None]:
     for index, url in enumerate(forms):
         config[f"GIT_CONFIG_KEY_{index}"] = f"url.{BUNDLE}.insteadOf"
         config[f"GIT_CONFIG_VALUE_{index}"] = url
-    with scratch.temporary_directory("tqgen-releases-") as cache:
-        with local.env(COPIER_CACHE_DIR=str(cache), **config):
-            yield
+    with (
+        scratch.temporary_directory("tqgen-releases-") as cache,
+        local.env(COPIER_CACHE_DIR=str(cache), **config),
+    ):
+        yield

@@ -87,8 +87,17 @@ def install(wheel: Path, venv: Path) -> Path:
             check=True,
         )
     subprocess.run(
-        [uv_binary(), "pip", "install", "--quiet", "--reinstall-package", "tqgen",
-         "--python", str(venv / "bin" / "python"), str(wheel)],
+        [
+            uv_binary(),
+            "pip",
+            "install",
+            "--quiet",
+            "--reinstall-package",
+            "tqgen",
+            "--python",
+            str(venv / "bin" / "python"),
+            str(wheel),
+        ],
         env=env,
         check=True,
     )

@@ -105,9 +105,7 @@ class TestFromTheInstalledReleases:
         assert result.exit_code == 0, result.output
         assert (project / "README.md").read_text() == "# demo, v2\n"
 
-    def test_a_bundle_without_the_projects_release_is_not_used(
-        self, project: Path, bundle: Path
-    ):
+    def test_a_bundle_without_the_projects_release_is_not_used(self, project: Path, bundle: Path):
         """A project of a release the bundle lacks goes to its repository (here unreachable)."""
         record(project, _src_path=UNREACHABLE, _commit="v0.0.9")
         line = one_line_exit_2(runner.invoke(app, ["update", str(project), "--check"]))
