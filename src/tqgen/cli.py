@@ -142,20 +142,37 @@ def new(
 def list_combinations() -> None:
     """List the supported combinations.
 
-    Then the choices that are not available, each with the reason.
+    Then every choice that is not available, with the answers that rule it out and why.
     """
+    import shutil
+    import textwrap
+
     from tqgen.catalog import COMBINATION_KEYS, Catalog
     from tqgen.template_source import find_template
 
     catalog = _report(lambda: Catalog.load(find_template().local_dir))
-    _say("  ".join(f"{key:<10}" for key in COMBINATION_KEYS).rstrip())
+    others = [q for q in catalog.rule_questions() if q.name not in COMBINATION_KEYS]
+    width = max(len(name) for name in [*COMBINATION_KEYS, *(q.name for q in others)]) + 2
+    names = [*COMBINATION_KEYS, *(q.name for q in others)]
+    _say("".join(f"{name:<{width}}" for name in names).rstrip())
     for combination in catalog.combinations():
-        _say("  ".join(f"{combination[key]!s:<10}" for key in COMBINATION_KEYS).rstrip())
-    disabled = list(catalog.disabled_choices())
-    if disabled:
+        row = [str(combination[key]) for key in COMBINATION_KEYS]
+        row += ["/".join(map(str, catalog.options(q, combination))) or "-" for q in others]
+        _say("".join(f"{cell:<{width}}" for cell in row).rstrip())
+    rules = list(catalog.rules())
+    if rules:
         _say("\nNot available:")
-        for key, value, reason in disabled:
-            _say(f"  {key}={value}: {reason}")
+        columns = shutil.get_terminal_size().columns
+        for rule in rules:
+            _say(
+                textwrap.fill(
+                    f"{rule}: {rule.reason}",
+                    columns - 1,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                )
+            )
 
 
 @app.command()

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from tqgen.errors import TemplateError
-from tqgen.template_source import find_template
+from tqgen.template_source import template_dir
 
 
 @cache
@@ -19,7 +19,7 @@ def _questions() -> dict[str, Any]:
     import yaml
 
     try:
-        path = find_template().local_dir / "copier.yml"
+        path = template_dir() / "copier.yml"
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (TemplateError, OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}  # the other commands report a broken template; --help still shows
