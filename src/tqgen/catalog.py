@@ -135,8 +135,10 @@ def _shown(raw: Any) -> str:
 class Catalog:
     """The questions of one template repository, with Copier's Jinja semantics."""
 
-    def __init__(self, questions: list[Question]) -> None:
+    def __init__(self, questions: list[Question], message_after_copy: str = "") -> None:
         self.questions = questions
+        # The next steps, a Jinja template (copier.yml's `_message_after_copy`).
+        self.message_after_copy = message_after_copy
         self._by_name = {question.name: question for question in questions}
         self._env = SandboxedEnvironment(
             extensions=_COPIER_JINJA_EXTENSIONS, undefined=StrictUndefined
@@ -153,11 +155,11 @@ class Catalog:
         from copier.errors import CopierError
 
         try:
-            data = filter_config(load_template_config(template_dir / "copier.yml"))[1]
+            config, data = filter_config(load_template_config(template_dir / "copier.yml"))
         except (CopierError, OSError, ValueError) as error:
             raise TemplateError(f"cannot read the questions in {template_dir}: {error}") from None
         questions = [Question.from_copier(name, spec) for name, spec in data.items()]
-        return cls(questions)
+        return cls(questions, str(config.get("message_after_copy", "")))
 
     def __getitem__(self, name: str) -> Question:
         return self._by_name[name]
