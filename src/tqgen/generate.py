@@ -111,4 +111,5 @@ def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedPro
         "_tqgen_committed": request.init_git,
     }
     next_steps = str(catalog.render(catalog.message_after_copy, context)).rstrip()
+    next_steps = next_steps or f"Created {path}."
     return GeneratedProject(path=path, answers=resolved, next_steps=next_steps)
