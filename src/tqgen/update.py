@@ -114,6 +114,7 @@ def plan(project: Path, to: str | None = None, *, check: bool = False) -> Update
     current, latest = _versions(project, src_path)
     ref = None
     if wanted is not None:
+        _checked(UpdatePlan(project, src_path, current, str(wanted)))
         if wanted not in tags:
             raise UsageError(
                 f"the template {src_path} has no release v{wanted}; "
