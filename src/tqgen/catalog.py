@@ -135,8 +135,10 @@ def _shown(raw: Any) -> str:
 class Catalog:
     """The questions of one template repository, with Copier's Jinja semantics."""
 
-    def __init__(self, questions: list[Question]) -> None:
+    def __init__(self, questions: list[Question], message_after_copy: str = "") -> None:
         self.questions = questions
+        # The next steps, a Jinja template (copier.yml's `_message_after_copy`).
+        self.message_after_copy = message_after_copy
         self._by_name = {question.name: question for question in questions}
         self._env = SandboxedEnvironment(
             extensions=_COPIER_JINJA_EXTENSIONS, undefined=StrictUndefined
@@ -153,11 +155,11 @@ class Catalog:
         from copier.errors import CopierError
 
         try:
-            data = filter_config(load_template_config(template_dir / "copier.yml"))[1]
+            config, data = filter_config(load_template_config(template_dir / "copier.yml"))
         except (CopierError, OSError, ValueError) as error:
             raise TemplateError(f"cannot read the questions in {template_dir}: {error}") from None
         questions = [Question.from_copier(name, spec) for name, spec in data.items()]
-        return cls(questions)
+        return cls(questions, str(config.get("message_after_copy", "")))
 
     def __getitem__(self, name: str) -> Question:
         return self._by_name[name]
@@ -222,14 +224,80 @@ class Catalog:
             else:
                 yield answers
 
-    def disabled_choices(self) -> Iterator[tuple[str, Any, str]]:
-        """Choices that no combination can take: (question, value, reason) with default answers."""
-        answers: dict[str, Any] = {}
-        for key in COMBINATION_KEYS:
-            if key not in self:
-                continue
-            question = self[key]
+    def rule_questions(self) -> list[Question]:
+        """The questions that make a combination: its keys, and those with a choice to rule out.
+
+        A question whose choices have validators (a result backend) belongs to them too.
+        """
+        return [
+            question
+            for question in self.questions
+            if question.name in COMBINATION_KEYS
+            or any(choice.validator for choice in question.choices)
+        ]
+
+    def rules(self) -> Iterator[Rule]:
+        """Every choice some answers disable, each with the answers that disable it and why.
+
+        The answers are those of the rule questions before it (`rule_questions`), among the
+        combinations those allow; a choice disabled whatever they are says so with no answers.
+        """
+        prefixes: list[dict[str, Any]] = [{}]
+        for question in self.rule_questions():
+            extended: list[dict[str, Any]] = []
             for choice in question.choices:
-                if reason := self.disabled_reason(choice, {**answers, key: choice.value}):
-                    yield key, choice.value, reason
-            answers[key] = self.default(question, answers)
+                disabled: dict[str, list[dict[str, Any]]] = {}
+                for prefix in prefixes:
+                    if not self.is_asked(question, prefix):
+                        continue
+                    answers = {**prefix, question.name: choice.value}
+                    if reason := self.disabled_reason(choice, answers):
+                        disabled.setdefault(reason, []).append(prefix)
+                    else:
+                        extended.append(answers)
+                for reason, where in disabled.items():
+                    yield Rule(question.name, choice.value, reason, _shared_by(where, prefixes))
+            prefixes = extended + [p for p in prefixes if not self.is_asked(question, p)]
+
+    def options(self, question: Question, answers: Mapping[str, Any]) -> list[Any]:
+        """The values `question` may take with `answers`; empty when it is not asked."""
+        if not self.is_asked(question, answers):
+            return []
+        return [
+            choice.value
+            for choice in question.choices
+            if not self.disabled_reason(choice, {**answers, question.name: choice.value})
+        ]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A choice that some answers disable.
+
+    Attributes:
+        question: The question's name.
+        value: The choice's value.
+        reason: Why it cannot be taken (its validator's text).
+        when: The answers it cannot be taken with; empty when it never can.
+    """
+
+    question: str
+    value: Any
+    reason: str
+    when: dict[str, Any]
+
+    def __str__(self) -> str:
+        condition = ", ".join(f"{key}={value}" for key, value in self.when.items())
+        return f"{self.question}={self.value}" + (f" with {condition}" if condition else "")
+
+
+def _shared_by(where: list[dict[str, Any]], among: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answers every prefix of `where` shares that not every prefix of `among` does."""
+    shared = dict(where[0]) if where else {}
+    for prefix in where[1:]:
+        shared = {key: value for key, value in shared.items() if prefix.get(key) == value}
+    return {
+        key: value
+        for key, value in shared.items()
+        if not all(prefix.get(key) == value for prefix in among)
+    }

@@ -12,6 +12,7 @@ import typer
 
 import tqgen
 from tqgen.errors import AbortedError, TqgenError, one_line
+from tqgen.offered import choices_metavar
 
 app = typer.Typer(
     help="Generate a hardened, tested background-task project from Copier templates.",
@@ -73,18 +74,31 @@ def _main(
 
 @app.command()
 def new(
-    name: Annotated[str, typer.Argument(help="Project name; also the directory created.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Project name; also the directory created.")
+    ],
     *,
-    framework: Annotated[str | None, typer.Option(help="Task framework.")] = None,
-    broker: Annotated[str | None, typer.Option(help="Message broker.")] = None,
-    web: Annotated[str | None, typer.Option(help="Web framework, or 'none'.")] = None,
+    framework: Annotated[
+        str | None, typer.Option(metavar=choices_metavar("framework"), help="Task framework.")
+    ] = None,
+    broker: Annotated[
+        str | None, typer.Option(metavar=choices_metavar("broker"), help="Message broker.")
+    ] = None,
+    web: Annotated[
+        str | None,
+        typer.Option(metavar=choices_metavar("web"), help="Web framework, or 'none' for a CLI."),
+    ] = None,
     data: Annotated[
         list[str] | None,
         typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
     ] = None,
     answers_file: Annotated[
         Path | None,
-        typer.Option(help="YAML file of answers, e.g. another project's .copier-answers.yml."),
+        # tqgen reads the file itself: any problem with it is one line, not Click's usage text.
+        typer.Option(
+            readable=False,
+            help="YAML file of answers, e.g. another project's .copier-answers.yml.",
+        ),
     ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Take the default for every question not given.")
@@ -128,20 +142,37 @@ def new(
 def list_combinations() -> None:
     """List the supported combinations.
 
-    Then the choices that are not available, each with the reason.
+    Then every choice that is not available, with the answers that rule it out and why.
     """
+    import shutil
+    import textwrap
+
     from tqgen.catalog import COMBINATION_KEYS, Catalog
     from tqgen.template_source import find_template
 
     catalog = _report(lambda: Catalog.load(find_template().local_dir))
-    _say("  ".join(f"{key:<10}" for key in COMBINATION_KEYS).rstrip())
+    others = [q for q in catalog.rule_questions() if q.name not in COMBINATION_KEYS]
+    width = max(len(name) for name in [*COMBINATION_KEYS, *(q.name for q in others)]) + 2
+    names = [*COMBINATION_KEYS, *(q.name for q in others)]
+    _say("".join(f"{name:<{width}}" for name in names).rstrip())
     for combination in catalog.combinations():
-        _say("  ".join(f"{combination[key]!s:<10}" for key in COMBINATION_KEYS).rstrip())
-    disabled = list(catalog.disabled_choices())
-    if disabled:
+        row = [str(combination[key]) for key in COMBINATION_KEYS]
+        row += ["/".join(map(str, catalog.options(q, combination))) or "-" for q in others]
+        _say("".join(f"{cell:<{width}}" for cell in row).rstrip())
+    rules = list(catalog.rules())
+    if rules:
         _say("\nNot available:")
-        for key, value, reason in disabled:
-            _say(f"  {key}={value}: {reason}")
+        columns = shutil.get_terminal_size().columns
+        for rule in rules:
+            _say(
+                textwrap.fill(
+                    f"{rule}: {rule.reason}",
+                    columns - 1,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                )
+            )
 
 
 @app.command()
@@ -163,7 +194,7 @@ def update(
     def run() -> None:
         from tqgen.update import apply, plan
 
-        found = plan(path, to)
+        found = plan(path, to, check=check)
         if not found.available:
             _say(f"{found.project.name} is up to date (template {found.current}).")
             return

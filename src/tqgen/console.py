@@ -6,6 +6,7 @@ that time would otherwise kill tqgen with the signal's own exit status instead o
 
 from __future__ import annotations
 
+import os
 import sys
 
 from tqgen import interrupts
@@ -33,6 +34,19 @@ def main() -> None:
         interrupts.ignore_from_now()
         if scratch := sys.modules.get("tqgen.scratch"):
             scratch.run_pending()
+        _drop_unwritable_output()
+
+
+def _drop_unwritable_output() -> None:
+    """Flush stdout now; if it cannot be written (a closed terminal), drop what is left.
+
+    Python flushes it at exit, and a failure there would replace tqgen's exit code with 120.
+    """
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _stopped() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import tqgen
 from tqgen import answers, render
-from tqgen.catalog import COMBINATION_KEYS, Catalog
+from tqgen.catalog import Catalog
 from tqgen.errors import UsageError
 from tqgen.questionnaire import Asker, resolve
 from tqgen.template_source import find_template
@@ -48,23 +48,17 @@ class GeneratedProject:
     Attributes:
         path: Where it is.
         answers: The answers it was rendered with.
+        next_steps: What was made and what to do next: copier.yml's `_message_after_copy`,
+            which plain `copier copy` prints too.
     """
 
     path: Path
     answers: dict[str, Any]
+    next_steps: str = ""
 
     def summary(self) -> str:
         """What was made, and the next steps."""
-        chosen = ", ".join(f"{key}={self.answers[key]}" for key in COMBINATION_KEYS)
-        return (
-            f"Created {self.path} ({chosen}).\n"
-            "Next steps:\n"
-            f"  cd {self.path}\n"
-            "  uv sync && uv run pytest    # install, then run its tests\n"
-            "  git add uv.lock && git commit -m 'Lock the dependencies'\n"
-            "  cp .env.example .env        # then set the passwords in it\n"
-            "  docker compose up --build   # the stack; see README.md"
-        )
+        return self.next_steps
 
 
 def _refuse_conflicts(request: NewProject, data: dict[str, str]) -> None:
@@ -111,4 +105,11 @@ def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedPro
         init_git=request.init_git,
         commit_message=f"Generate {request.name} with tqgen {tqgen.__version__}",
     )
-    return GeneratedProject(path=path, answers=resolved)
+    context = {
+        **resolved,
+        "_copier_conf": {"dst_path": str(path)},
+        "_tqgen_committed": request.init_git,
+    }
+    next_steps = str(catalog.render(catalog.message_after_copy, context)).rstrip()
+    next_steps = next_steps or f"Created {path}."
+    return GeneratedProject(path=path, answers=resolved, next_steps=next_steps)

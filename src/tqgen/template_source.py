@@ -8,7 +8,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqgen import versioning
 from tqgen.errors import TemplateError
 
 # Points tqgen at another template repository (a local path), e.g. a checkout under test.
@@ -64,6 +63,8 @@ def _git_describe(path: Path) -> str | None:
 
 
 def _from_path(path: Path) -> TemplateSource:
+    from tqgen import versioning  # importlib.metadata: not for `tqgen --help`
+
     path = path.resolve()
     if not (path / "copier.yml").is_file():
         raise TemplateError(f"no copier.yml in {path}: not a tqgen template repository")
@@ -74,17 +75,22 @@ def _from_path(path: Path) -> TemplateSource:
     return TemplateSource(path, versioning.template_url(), versioning.release_tag())
 
 
-def find_template() -> TemplateSource:
-    """Locate the templates: $TQGEN_TEMPLATE, the copy inside the wheel, or the source checkout."""
+def template_dir() -> Path:
+    """Where the templates are: $TQGEN_TEMPLATE, the copy inside the wheel, or the checkout."""
     if override := os.environ.get(TEMPLATE_ENV):
-        return _from_path(Path(override))
+        return Path(override)
     packaged = Path(__file__).parent / "_template"
     if (packaged / "copier.yml").is_file():
-        return _from_path(packaged)
+        return packaged
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "copier.yml").is_file():
-        return _from_path(checkout)
+        return checkout
     raise TemplateError(
         f"the tqgen templates are missing from this installation; set {TEMPLATE_ENV} to a "
         "checkout of the tqgen repository or reinstall tqgen"
     )
+
+
+def find_template() -> TemplateSource:
+    """The templates, and what a project rendered from them records (see `template_dir`)."""
+    return _from_path(template_dir())

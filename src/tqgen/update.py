@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from tqgen import git, interrupts, scratch
+from tqgen import git, interrupts, releases, scratch
 from tqgen.errors import (
     AbortedError,
     TemplateError,
@@ -30,16 +31,21 @@ class UpdatePlan:
 
     Attributes:
         project: The project directory.
+        src_path: Where the project's template comes from (its `_src_path`).
         current: The template version the project was rendered from.
         latest: The template version the update moves to.
         ref: The release tag to update to, as the template repository spells it; None for
             the newest release.
+        bundled: Whether both releases come from the installed tqgen (releases.py), not from
+            `src_path`.
     """
 
     project: Path
+    src_path: str
     current: str
     latest: str
     ref: str | None = None
+    bundled: bool = False
 
     @property
     def available(self) -> bool:
@@ -76,40 +82,78 @@ def _check_clean_git(project: Path) -> None:
         raise UsageError(f"{project} has uncommitted changes; commit or stash them first")
 
 
-def plan(project: Path, to: str | None = None) -> UpdatePlan:
-    """Check the project can be updated and find the versions; raises UsageError if not."""
-    from copier.errors import UserMessageError
-    from plumbum import ProcessExecutionError
+def plan(project: Path, to: str | None = None, *, check: bool = False) -> UpdatePlan:
+    """Check the project can be updated and find the versions; raises UsageError if not.
 
+    Only an update needs a clean tree: `check` looks without changing anything.
+    """
     project = project.absolute()
     if not project.is_dir():
         raise UsageError(f"{project} is not a directory")
     recorded = _read_answers(project)
-    _check_clean_git(project)
-    try:
-        with scratch.temporary_directory("tqgen-update-"):
-            current, latest = _template_versions(project)
-    except (UserMessageError, ProcessExecutionError, OSError) as error:
-        # Copier's messages here all mean one thing: no versioned template at _src_path.
+    if not check:
+        _check_clean_git(project)
+    src_path, commit = str(recorded["_src_path"]), str(recorded["_commit"])
+    wanted = _release_version(to) if to is not None else None
+    if releases.carries(commit, str(wanted) if wanted else None):
+        # The installed tqgen carries both releases: no network, no repository needed.
+        with releases.from_bundle(src_path):
+            current, latest = _versions(project, src_path)
+        bundled = releases.bundled_releases()
+        ref = bundled[wanted] if wanted is not None else None
+        return _checked(UpdatePlan(project, src_path, current, str(wanted or latest), ref, True))
+    tags = _release_tags(project, src_path)
+    if not tags:
         raise UsageError(
-            f"cannot reach the project's template {recorded['_src_path']}: {_last_line(error)}"
-        ) from None
+            f"the project's template {src_path} has no release tags (like v1.2.0) to update from"
+        )
+    if (release := _parse(commit)) is not None and release not in tags:
+        raise UsageError(
+            f"the project records template release {commit!r}, which {src_path} does not have"
+        )
+    current, latest = _versions(project, src_path)
     ref = None
-    if to is not None:
-        wanted = _release_version(to)
-        if wanted < Version(current):
+    if wanted is not None:
+        _checked(UpdatePlan(project, src_path, current, str(wanted)))
+        if wanted not in tags:
             raise UsageError(
-                f"the project is at template {current}, newer than {wanted}; "
-                "downgrades are not supported"
+                f"the template {src_path} has no release v{wanted}; "
+                "`tqgen update --check` shows the newest one"
             )
-        ref = _find_release_tag(project, str(recorded["_src_path"]), wanted)
-        latest = str(wanted)
-    if Version(latest) < Version(current):
+        ref, latest = tags[wanted], str(wanted)
+    return _checked(UpdatePlan(project, src_path, current, latest, ref))
+
+
+def _checked(update: UpdatePlan) -> UpdatePlan:
+    """`update`, unless it would move the project to an older release."""
+    if Version(update.latest) < Version(update.current):
         raise UsageError(
-            f"the project is at template {current}, newer than {latest}; "
+            f"the project is at template {update.current}, newer than {update.latest}; "
             "downgrades are not supported"
         )
-    return UpdatePlan(project, current, latest, ref)
+    return update
+
+
+def _parse(tag: str) -> Version | None:
+    try:
+        return Version(tag)
+    except InvalidVersion:
+        return None
+
+
+def _versions(project: Path, src_path: str) -> tuple[str, str]:
+    """The project's template version and the template's newest, read by Copier."""
+    from copier.errors import UserMessageError
+    from plumbum import ProcessExecutionError
+
+    try:
+        with scratch.temporary_directory("tqgen-update-"):
+            return _template_versions(project)
+    except (UserMessageError, ProcessExecutionError, OSError, ValueError) as error:
+        # Copier's messages here all mean one thing: no versioned template at _src_path.
+        raise UsageError(
+            f"cannot read the project's template {src_path}: {_last_line(error)}"
+        ) from None
 
 
 def _template_versions(project: Path) -> tuple[str, str]:
@@ -138,8 +182,8 @@ def _release_version(to: str) -> Version:
         raise UsageError(f"--to {to!r} is not a release version like v1.2.0") from None
 
 
-def _find_release_tag(project: Path, src_path: str, wanted: Version) -> str:
-    """The template repository's tag for release `wanted`, spelled v0.2.0 or 0.2.0."""
+def _release_tags(project: Path, src_path: str) -> dict[Version, str]:
+    """The template repository's release tags, by version (`v0.2.0` and `0.2.0` alike)."""
     from copier._vcs import get_repo
 
     url = get_repo(src_path) or src_path
@@ -148,17 +192,12 @@ def _find_release_tag(project: Path, src_path: str, wanted: Version) -> str:
         raise UsageError(
             f"cannot reach the project's template {src_path}: {_last_line(listed.stderr)}"
         )
-    tags = [line.rpartition("refs/tags/")[2] for line in listed.stdout.splitlines()]
-    for tag in tags:
-        try:
-            if Version(tag) == wanted:
-                return tag
-        except InvalidVersion:
-            continue
-    raise UsageError(
-        f"the template {src_path} has no release v{wanted}; "
-        "`tqgen update --check` shows the newest one"
-    )
+    tags = {}
+    for line in listed.stdout.splitlines():
+        tag = line.rpartition("refs/tags/")[2]
+        if (version := _parse(tag)) is not None:
+            tags[version] = tag
+    return tags
 
 
 def _last_line(error: BaseException | str) -> str:
@@ -176,8 +215,9 @@ def apply(update: UpdatePlan) -> None:
     from tqgen.copier_errors import classify
 
     undo = scratch.on_stop(lambda: _restore(update.project))
+    source = releases.from_bundle(update.src_path) if update.bundled else nullcontext()
     try:
-        with scratch.temporary_directory("tqgen-update-"):
+        with source, scratch.temporary_directory("tqgen-update-"):
             copier.run_update(
                 update.project,
                 vcs_ref=update.ref,

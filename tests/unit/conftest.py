@@ -25,6 +25,9 @@ TINY_COPIER_YML = """\
 _subdirectory: "templates/{{ framework }}"
 _templates_suffix: .jinja
 _answers_file: .copier-answers.yml
+_message_after_copy: |-
+  Created {{ _copier_conf.dst_path }}.
+  Next steps: cd {{ _copier_conf.dst_path }}
 _envops:
   keep_trailing_newline: true
   undefined: jinja2.StrictUndefined

@@ -33,11 +33,27 @@ class TestCombinations:
             *(("rq", "redis", web) for web in webs),
         }
 
-    def test_kafka_is_listed_as_disabled_with_its_reason(self, catalog: Catalog):
-        """Kafka shows up as a broker that cannot be chosen, and says why."""
-        disabled = {(key, value): reason for key, value, reason in catalog.disabled_choices()}
-        assert "experimental" in disabled[("broker", "kafka")]
-        assert "offsets" in disabled[("broker", "kafka")]
+    def test_every_rule_of_copier_yml_is_listed_with_its_reason(self, catalog: Catalog):
+        """The rules `tqgen list` shows: unavailable frameworks, brokers and result backends,
+        each with the answers it applies to."""
+        rules = {(r.question, r.value): (r.when, r.reason) for r in catalog.rules()}
+        assert set(rules) == {
+            ("framework", "dramatiq"),
+            ("framework", "airflow"),
+            ("broker", "rabbitmq"),
+            ("broker", "kafka"),
+            ("result_backend", "rpc"),
+        }
+        assert rules[("broker", "rabbitmq")] == ({"framework": "rq"}, "RQ works only with Redis")
+        assert rules[("broker", "kafka")][0] == {}
+        assert "offset" in rules[("broker", "kafka")][1]
+        assert rules[("result_backend", "rpc")][0] == {"framework": "celery"}
+
+    def test_reasons_name_no_other_framework(self, catalog: Catalog):
+        """A reason shown under a framework is true for it: Kafka's names no Celery library."""
+        [kafka] = [choice for choice in catalog["broker"].choices if choice.value == "kafka"]
+        for framework in ("celery", "rq"):
+            assert "kombu" not in catalog.disabled_reason(kafka, {"framework": framework})
 
     def test_rq_cannot_use_rabbitmq(self, catalog: Catalog):
         """The broker validator rejects RabbitMQ for RQ, whatever else is chosen."""

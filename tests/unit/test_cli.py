@@ -230,16 +230,32 @@ class TestTemplateSource:
 
 
 class TestList:
-    def test_lists_combinations_and_disabled_choices(self):
-        """`tqgen list` prints the valid combinations and the unavailable choices with reasons."""
+    def test_lists_combinations_with_every_rule_question(self):
+        """`tqgen list` prints the valid combinations, and the result store each may take."""
         result = runner.invoke(app, ["list"])
         assert result.exit_code == 0, result.output
         assert result.output.splitlines()[:5] == [
-            "framework   broker      web",
-            "alpha       red         none",
-            "alpha       red         spider",
-            "alpha       blue        none",
-            "alpha       blue        spider",
+            "framework  broker     web        store",
+            "alpha      red        none       red/slow",
+            "alpha      red        spider     red/slow",
+            "alpha      blue       none       red",
+            "alpha      blue       spider     red",
         ]
-        assert "broker=gray: gray never works" in result.output
-        assert "framework=beta: beta is not ready" in result.output
+
+    def test_lists_every_rule_with_the_answers_it_applies_to(self):
+        """Each unavailable choice, unconditional or not, with its reason from copier.yml."""
+        result = runner.invoke(app, ["list"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        rules = result.output.split("Not available:\n", 1)[1].splitlines()
+        assert rules == [
+            "  framework=beta: beta is not ready",
+            "  broker=gray: gray never works",
+            "  store=slow with broker=blue: slow needs the red broker",
+        ]
+
+    def test_long_reasons_wrap_to_the_terminal(self):
+        """At 40 columns no line of the rules is longer; nothing is cut."""
+        result = runner.invoke(app, ["list"], env={"COLUMNS": "40"})
+        rules = result.output.split("Not available:\n", 1)[1]
+        assert max(len(line) for line in rules.splitlines()) < 40
+        assert "slow needs the red broker" in " ".join(rules.split())

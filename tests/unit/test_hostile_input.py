@@ -116,6 +116,8 @@ NEW_CASES: list[tuple[str, Setup, int, str]] = [
     ("answers-fifo", fifo_answers, 2, "not a regular file"),
     ("answers-directory", directory_answers, 2, "not a regular file"),
     ("answers-missing", answers_path("missing.yml"), 2, "No such file"),
+    # Not readable even by root (mode 0200): what a file without read permission does.
+    ("answers-unreadable", answers_path("/proc/sys/vm/compact_memory"), 2, "Permission denied"),
     ("answers-alias-bomb", alias_bomb, 2, "aliases"),
     ("answers-too-large", answers_file(b"#" * 300_000 + b"\n"), 2, "larger than"),
     ("answers-deep", answers_file(b"[" * 5000 + b"\n"), 2, "answers file"),
@@ -271,6 +273,34 @@ def committed_answers(content: bytes) -> Callable[..., list[str]]:
     return setup
 
 
+def recorded_release(commit: str) -> Callable[..., list[str]]:
+    """The project's answers file records `commit` as the release it was rendered from."""
+
+    def setup(sandbox, project: Path) -> list[str]:
+        path = project / ".copier-answers.yml"
+        lines = path.read_text().splitlines()
+        path.write_text(
+            "\n".join(
+                f"_commit: {commit}" if line.startswith("_commit:") else line for line in lines
+            )
+            + "\n"
+        )
+        commit_all = ["git", "commit", "--quiet", "--all", "--message", "answers"]
+        subprocess.run(commit_all, cwd=project, env=sandbox.env, check=True)
+        return []
+
+    return setup
+
+
+def unreadable_answers(sandbox, project: Path) -> list[str]:
+    """The answers file is a link to a file not even root may read."""
+    (project / ".copier-answers.yml").unlink()
+    (project / ".copier-answers.yml").symlink_to("/proc/sys/vm/compact_memory")
+    commit_all = ["git", "commit", "--quiet", "--all", "--message", "answers"]
+    subprocess.run(commit_all, cwd=project, env=sandbox.env, check=True)
+    return []
+
+
 def fifo_instead_of_answers(sandbox, project: Path) -> list[str]:
     (project / ".copier-answers.yml").unlink()
     os.mkfifo(project / ".copier-answers.yml")
@@ -292,6 +322,11 @@ UPDATE_CASES = [
     ("answers-alias", committed_answers(b"a: &a [1]\nb: *a\n"), 2, "aliases"),
     ("answers-list", committed_answers(b"- 1\n"), 2, "must hold a mapping"),
     ("answers-fifo", fifo_instead_of_answers, 2, "not a regular file"),
+    ("answers-unreadable", unreadable_answers, 2, "Permission denied"),
+    ("release-garbage", recorded_release("'not a version!'"), 2, "cannot read the project's"),
+    ("release-future", recorded_release("v9.9.9"), 2, "records template release 'v9.9.9'"),
+    ("release-never-made", recorded_release("v0.0.7"), 2, "records template release 'v0.0.7'"),
+    ("release-garbage-check", recorded_release("deadbeef1"), 2, "cannot read the project's"),
     ("no-such-release", update_args("--to", "v9.9.9"), 2, "has no release v9.9.9"),
     ("no-such-release-check", update_args("--check", "--to", "v9.9.9"), 2, "has no release"),
     ("not-a-version", update_args("--to", "latest"), 2, "not a release version"),
