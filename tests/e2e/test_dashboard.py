@@ -1,9 +1,9 @@
 """The dashboard, started with its compose command and environment, asks for its login.
 
 Every framework whose combination ships a dashboard (the adapter's `dashboard`): run on the host
-with the login given to compose, which hands it to the dashboard through the service's
-`environment:`, each guarded path answers 401 without the login and with a wrong password, 200
-with it; each path the generated README documents as open answers 200 without it.
+with the login given to compose, which hands it to `python -m <module>.dashboard` through the
+service's `environment:`, each guarded path answers 401 without the login and with a wrong
+password, 200 with it; each path the generated README documents as open answers 200 without it.
 """
 
 from __future__ import annotations
@@ -77,18 +77,18 @@ def test_dashboard_needs_its_login_except_for_the_open_paths(
     assert dashboard is not None
     compose = load_compose(installed_project)
     # The login goes to compose only: the dashboard gets it through the service's environment.
-    broker = dashboard.broker_env(broker_target)
-    compose_env = project_env(
-        installed_project, {**broker, **dashboard.login_env(USERNAME, PASSWORD)}
-    )
+    login = {"DASHBOARD_USERNAME": USERNAME, "DASHBOARD_PASSWORD": PASSWORD}
+    broker = broker_target.env()
+    compose_env = project_env(installed_project, {**broker, **login})
     own = service_environment(compose, dashboard.service, compose_env)
-    env = project_env(
-        installed_project, {**broker, **{k: v for k, v in own.items() if k not in broker}}
-    )
-    command = venv_args(installed_project, host_command(compose, dashboard.service, compose_env))
-    # Listen on a free port of the loopback interface instead of all interfaces in a container.
+    # A free port of the loopback interface instead of all interfaces of a container.
     port = free_port()
-    args = dashboard.listen(command, port)
+    address = {"DASHBOARD_HOST": "127.0.0.1", "DASHBOARD_PORT": str(port)}
+    env = project_env(
+        installed_project,
+        {**broker, **{k: v for k, v in own.items() if k not in broker}, **address},
+    )
+    args = venv_args(installed_project, host_command(compose, dashboard.service, compose_env))
     base = f"http://127.0.0.1:{port}"
     readme = (installed_project / "README.md").read_text()
     with running(args, installed_project, env, tmp_path / f"{dashboard.service}.log") as group:

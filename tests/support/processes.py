@@ -125,3 +125,25 @@ def running(
         yield group
     finally:
         group.stop()
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses on which some process listens on TCP `port` (IPv4 and IPv6).
+
+    Read from /proc/net/tcp and tcp6, as `ss -ltn` does: `127.0.0.1`, `0.0.0.0`, `::1`, `::`.
+    """
+    addresses = set()
+    for table, family in (("/proc/net/tcp", socket.AF_INET), ("/proc/net/tcp6", socket.AF_INET6)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state != "0A" or int(hex_port, 16) != port:  # 0A: LISTEN
+                continue
+            # The kernel prints each 32-bit word of the address in host (little-endian) order.
+            raw = b"".join(bytes.fromhex(address[i : i + 8])[::-1] for i in range(0, len(address), 8))
+            addresses.add(socket.inet_ntop(family, raw))
+    return addresses

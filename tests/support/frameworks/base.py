@@ -13,7 +13,7 @@ import json
 import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -47,69 +47,25 @@ def generated_package(project: Path) -> str:
     return module_name(str(project_answers(project)["project_name"]))
 
 
-def with_option(args: Sequence[str], option: str, value: str) -> list[str]:
-    """`args` with `option`'s value replaced (`--opt value` or `--opt=value`), or appended."""
-    result, index, found = [], 0, False
-    while index < len(args):
-        arg = args[index]
-        if arg == option and index + 1 < len(args):
-            result += [option, value]
-            index, found = index + 2, True
-            continue
-        if arg.startswith(f"{option}="):
-            result.append(f"{option}={value}")
-            found = True
-        else:
-            result.append(arg)
-        index += 1
-    return result if found else [*result, option, value]
-
-
 @dataclass(frozen=True)
 class Dashboard:
-    """A web dashboard that a combination's compose file ships, and its login.
+    """A web dashboard that a combination's compose file ships, and what its login guards.
 
-    The login test runs the compose service's command on the host, the login given to compose
-    (it reaches the dashboard only through the service's `environment:`), and expects every
-    guarded path to answer 401 without the login and with a wrong password, 200 with it; the
-    open paths answer 200 without it, and the generated README names each.
+    Every dashboard is started by the generated `python -m <module>.dashboard`, which reads its
+    login and address from the settings (DASHBOARD_USERNAME, DASHBOARD_PASSWORD, DASHBOARD_HOST,
+    DASHBOARD_PORT): the login tests expect every guarded path to answer 401 without the login
+    and with a wrong password, 200 with it; the open paths answer 200 without it, and the
+    generated README names each.
 
     Attributes:
         service: the compose service.
-        login: the variables compose reads the login from, each value a template of
-            `{username}` and `{password}` (`{"FLOWER_BASIC_AUTH": "{username}:{password}"}`).
         guarded: paths (GET) that need the login.
         open: paths (GET) that the README documents as open, each with bytes its body holds.
-        bind_option, port_option: the command's options for the address and the port.
-        broker_variables: variables of the service's own by which the dashboard reads the
-            broker's URL itself (compose names the broker's container there).
     """
 
     service: str
-    login: Mapping[str, str]
     guarded: tuple[str, ...]
-    open: Mapping[str, bytes]
-    bind_option: str
-    port_option: str
-    broker_variables: tuple[str, ...] = ()
-
-    def login_env(self, username: str, password: str) -> dict[str, str]:
-        """The variables that give the dashboard this login through compose."""
-        return {
-            name: value.format(username=username, password=password)
-            for name, value in self.login.items()
-        }
-
-    def broker_env(self, target: BrokerTarget) -> dict[str, str]:
-        """The contract's variables and the dashboard's own broker variables, pointing at
-        `target` (they win over the service's `environment:`, which names containers)."""
-        return {**target.env(), **{name: target.broker_url for name in self.broker_variables}}
-
-    def listen(self, args: Sequence[str], port: int) -> list[str]:
-        """The service's command made to listen on 127.0.0.1:`port` instead of all interfaces."""
-        return with_option(
-            with_option(args, self.bind_option, "127.0.0.1"), self.port_option, str(port)
-        )
+    open: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

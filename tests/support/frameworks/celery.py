@@ -26,11 +26,8 @@ VISIBILITY_TIMEOUT, RESTORE_INTERVAL = 5, 1
 # without it (Flower serves them unauthenticated), as the generated README says.
 FLOWER = Dashboard(
     service="flower",
-    login={"FLOWER_BASIC_AUTH": "{username}:{password}"},
     guarded=("/", "/tasks", "/broker", "/api/workers"),
     open={"/metrics": b"flower_", "/healthcheck": b"OK"},
-    bind_option="--address",
-    port_option="--port",
 )
 
 # A Redis restart while a task runs: Celery 5.7 with kombu 5.7's Redis transport cannot reconnect

@@ -39,12 +39,7 @@ FAST_RECOVERY = {
 # the README documents no open path. It reads the Redis from RQ_DASHBOARD_REDIS_URL.
 RQ_DASHBOARD = Dashboard(
     service="dashboard",
-    login={"RQ_DASHBOARD_USERNAME": "{username}", "RQ_DASHBOARD_PASSWORD": "{password}"},
     guarded=("/", "/0/view/workers", "/0/view/jobs", "/0/data/queues.json", "/favicon.ico"),
-    open={},
-    bind_option="--bind",
-    port_option="--port",
-    broker_variables=("RQ_DASHBOARD_REDIS_URL",),
 )
 
 # A Redis restart while a job runs (RQ 2.12): the worker's next write to Redis while it watches
