@@ -144,6 +144,7 @@ def listening_addresses(port: int) -> set[str]:
             if state != "0A" or int(hex_port, 16) != port:  # 0A: LISTEN
                 continue
             # The kernel prints each 32-bit word of the address in host (little-endian) order.
-            raw = b"".join(bytes.fromhex(address[i : i + 8])[::-1] for i in range(0, len(address), 8))
+            words = (address[i : i + 8] for i in range(0, len(address), 8))
+            raw = b"".join(bytes.fromhex(word)[::-1] for word in words)
             addresses.add(socket.inet_ntop(family, raw))
     return addresses
