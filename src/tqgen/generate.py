@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,11 +106,12 @@ def generate(request: NewProject, *, asker: Asker | None = None) -> GeneratedPro
         init_git=request.init_git,
         commit_message=f"Generate {request.name} with tqgen {tqgen.__version__}",
     )
+    shown = os.path.abspath(path)  # `../demo` shown as /work/demo, without the `..`
     context = {
         **resolved,
-        "_copier_conf": {"dst_path": str(path)},
+        "_copier_conf": {"dst_path": shown},
         "_tqgen_committed": request.init_git,
     }
     next_steps = str(catalog.render(catalog.message_after_copy, context)).rstrip()
-    next_steps = next_steps or f"Created {path}."
+    next_steps = next_steps or f"Created {shown}."
     return GeneratedProject(path=path, answers=resolved, next_steps=next_steps)
