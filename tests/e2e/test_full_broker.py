@@ -6,7 +6,9 @@ supervisor, as outside Docker. Units are queued, one of them running at a gate; 
 fill Redis until it refuses writes. Sending answers 503 (the CLI: one line, exit 2) saying Redis
 is full, and so does GET /ready; the running unit finishes while Redis is full. After a while the
 test makes room as the generated README says (more memory: CONFIG SET maxmemory), and every unit
-queued before is done; no process exited 0 on the way.
+queued before is done; no process exited 0 on the way. A unit whose result or acknowledgement the
+full Redis refused comes back as a killed worker's does, so redelivery is shortened as in the
+hard-kill test (the README states the shipped delay).
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def test_a_full_redis_refuses_loudly_and_loses_nothing(
     with compose_redis_broker(
         probe_project, tmp_path / "redis", "--maxmemory", MAXMEMORY, results_too=True
     ) as (target, server):
-        worker = probe_worker(adapter, probe_project, target, fast_redelivery=False)
+        worker = probe_worker(adapter, probe_project, target)
         env = {**worker.env, "HOSTNAME": socket.gethostname(), "PORT": str(free_port())}
         commands = {"worker": worker.args}
         if combination.web != "none":
