@@ -69,7 +69,6 @@ HARDENED = (
     celery_setting("broker_connection_retry_on_startup"),
     # Redis broker connection health and redelivery.
     dict_key("socket_keepalive", ("redis",)),
-    dict_key("health_check_interval", ("redis",)),
     dict_key("socket_timeout", ("redis",)),
     dict_key("socket_connect_timeout", ("redis",)),
     dict_key("visibility_timeout", ("redis",)),
@@ -100,7 +99,6 @@ HARDENED = (
     celery_setting("worker_concurrency"),
     celery_setting("worker_max_memory_per_child"),
     celery_setting("task_soft_time_limit"),
-    celery_setting("result_expires"),
     # Failures visible in monitoring.
     # The failure hook (and on RabbitMQ the dead-letter queues) wired into the worker: the
     # `imports` entry of celeryconfig.py, or the import in the Django app's ready().
@@ -112,7 +110,15 @@ HARDENED = (
     celery_setting("worker_send_task_events"),
     celery_setting("task_send_sent_event"),
     celery_setting("task_track_started"),
+    # beat answers `inspect ping` (compose's healthcheck) while its scheduler ticks.
+    celery_setting("beat_enable_remote_control"),
+    # SIGTERM as Celery's soft shutdown for every way the worker is started (worker.py).
+    HardenedSetting(
+        "REMAP_SIGTERM", re.compile(r'^os\.environ\["REMAP_SIGTERM"\] = "SIGQUIT"$'), BROKERS
+    ),
 )
+# Set only where the project has periodic tasks (beat).
+PERIODIC_ONLY = frozenset({"beat_enable_remote_control"})
 # Django's database connections (config/settings.py), in the Django projects only.
 DJANGO_HARDENED = (
     HardenedSetting("CONN_MAX_AGE", re.compile(r"^\s*conn_max_age="), BROKERS),
@@ -163,7 +169,12 @@ class CeleryAdapter(FrameworkAdapter):
     def hardened_settings(self, combination: Combination) -> tuple[HardenedSetting, ...]:
         """The settings lists above, those of the combination's broker and web choice."""
         django = DJANGO_HARDENED if combination.web == "django" else ()
-        return tuple(s for s in (*HARDENED, *django) if combination.broker in s.brokers)
+        beat = combination.data.get("periodic_tasks", True)
+        return tuple(
+            s
+            for s in (*HARDENED, *django)
+            if combination.broker in s.brokers and (beat or s.name not in PERIODIC_ONLY)
+        )
 
     def wiring(self, combination: Combination) -> tuple[Wiring, ...]:
         """The wiring above, that of the combination's web choice."""
@@ -252,9 +263,14 @@ class CeleryAdapter(FrameworkAdapter):
         return result.stdout
 
     def _app(self, project: Path, env: Mapping[str, str]) -> str:
-        """The app the compose worker command loads (`-A`/`--app`)."""
+        """The app the compose worker command loads: `-A`/`--app`, or the `APP` of the
+        `python -m <module>.worker` it runs."""
         args = self.worker_command(project, project_env(project, env))
         app = option_value(args, "-A") or option_value(args, "--app")
+        if not app and (module := option_value(args, "-m")):
+            source = project / "src" / Path(*module.split(".")).with_suffix(".py")
+            found = re.search(r'^APP = "([\w.]+)"$', source.read_text(), re.MULTILINE)
+            app = found.group(1) if found else None
         if not app:
             raise ValueError(f"the compose worker command names no app: {args}")
         return app
