@@ -45,8 +45,8 @@ def test_a_stopped_service_is_a_503_or_one_line(
     tmp_path: Path,
 ) -> None:
     """The broker, then the result store where it is another service, stopped: POST answers 503
-    with a JSON reason within 5 s (GET too when results are down); the CLI says so in one line
-    and exits 2."""
+    with a JSON reason within 5 s, and so does GET /ready (GET /<units>/<id> too when results
+    are down); the CLI says so in one line and exits 2."""
     # A Redis broker holds the results too: stopping it stops both.
     cases = ["broker"] if broker_target.broker == "redis" else ["broker", "results"]
     for which in cases:
@@ -80,7 +80,10 @@ def check_stopped(
             wait_until(lambda: answers_ok(f"{base}/health"), START_TIMEOUT, "GET /health")
         except TimeoutError as error:
             pytest.fail(f"{error}\n{web.output()[-3000:]}")
-        requests = [("POST", f"{base}/{adapter.units}/add", {"x": 2, "y": 3})]
+        requests = [
+            ("POST", f"{base}/{adapter.units}/add", {"x": 2, "y": 3}),
+            ("GET", f"{base}/ready", None),
+        ]
         if which == "results" or broker_target.broker == "redis":
             requests.append(("GET", f"{base}/{adapter.units}/any-id", None))
         for method, url, body in requests:

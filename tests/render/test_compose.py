@@ -54,6 +54,17 @@ class TestComposeFile:
         shell_form = {name: value for name, value in declared.items() if not is_exec_form(value)}
         assert not shell_form, f"commands not in exec form: {shell_form}"
 
+    def test_every_long_running_service_has_a_healthcheck(self, project: Path) -> None:
+        """Every service compose keeps running (all but one-shot ones, `restart: "no"`) has a
+        healthcheck that runs a command."""
+        unchecked = [
+            name
+            for name, service in compose_services(load_compose(project)).items()
+            if service.get("restart") != "no"
+            and service.get("healthcheck", {}).get("test", [None])[0] not in ("CMD", "CMD-SHELL")
+        ]
+        assert not unchecked, f"long-running services without a healthcheck: {unchecked}"
+
     def test_ports_on_loopback(self, project: Path) -> None:
         """Every published port is bound to 127.0.0.1."""
         exposed = [

@@ -46,12 +46,16 @@ class BrokerTarget:
     Attributes:
         broker: `redis` or `rabbitmq`.
         broker_url: the URL handed to the project as BROKER_URL.
-        results_db: the Redis database holding results (and the harness's probe records).
+        results_db: the Redis database holding the harness's probe records, and the results
+            unless `result_backend_url` says otherwise.
+        result_backend_url: where the project keeps results, when not in `results_db` (a test
+            that stops the broker's Redis stops the results with it).
     """
 
     broker: str
     broker_url: str
     results_db: int
+    result_backend_url: str | None = None
 
     @property
     def results_url(self) -> str:
@@ -62,7 +66,7 @@ class BrokerTarget:
         """The contract's environment variables pointing a generated project here."""
         return {
             "BROKER_URL": self.broker_url,
-            "RESULT_BACKEND_URL": self.results_url,
+            "RESULT_BACKEND_URL": self.result_backend_url or self.results_url,
             "TEST_REQUIRE_BROKER": "1",
         }
 

@@ -94,6 +94,24 @@ def host_command(compose: dict[str, Any], service: str, env: Mapping[str, str]) 
     return [interpolate(arg, env) for arg in command(compose, service)]
 
 
+def healthcheck_command(compose: dict[str, Any], service: str, env: Mapping[str, str]) -> list[str]:
+    """A service's healthcheck test as compose would run it in the container, for the host.
+
+    `["CMD", ...]` runs as given; `["CMD-SHELL", "..."]` through `sh -c`. Compose interpolates
+    `$VAR` (and turns `$$` into `$`) before the container's shell sees the command.
+    """
+    test = services(compose)[service]["healthcheck"]["test"]
+    if isinstance(test, str):
+        test = ["CMD-SHELL", test]
+    kind, *args = test
+    resolved = [interpolate(arg, env) for arg in args]
+    if kind == "CMD-SHELL":
+        return ["sh", "-c", " ".join(resolved)]
+    if kind != "CMD":
+        raise ValueError(f"{service}: healthcheck test {test!r} is not CMD or CMD-SHELL")
+    return resolved
+
+
 # Compose's default `stop_grace_period`: how long `docker stop` waits before SIGKILL.
 DEFAULT_STOP_GRACE_PERIOD = 10.0
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h)")

@@ -92,10 +92,13 @@ def logs(*groups: ProcessGroup) -> str:
 
 @contextmanager
 def compose_redis_broker(
-    project: Path, directory: Path
+    project: Path, directory: Path, *extra_flags: str, results_too: bool = False
 ) -> Iterator[tuple[BrokerTarget, RedisServer]]:
-    """A Redis of the test's own, started with the compose file's `redis` flags, as the broker;
-    results and the probe's records stay on a database of the session's Redis."""
-    flags = command(load_compose(project), "redis")
+    """A Redis of the test's own, started with the compose file's `redis` flags (then
+    `extra_flags`, which win), as the broker; the probe's records stay on a database of the
+    session's Redis, and so do the results unless `results_too` puts them on the broker's Redis
+    as compose does."""
+    flags = [*command(load_compose(project), "redis"), *extra_flags]
     with isolated_broker("redis") as local, own_redis_server(flags, directory) as server:
-        yield replace(local, broker_url=server.url()), server
+        results = server.url() if results_too else None
+        yield replace(local, broker_url=server.url(), result_backend_url=results), server

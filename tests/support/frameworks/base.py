@@ -96,6 +96,7 @@ class FrameworkAdapter(ABC):
         definitions: the module of the generated package that defines the units (`tasks`); its
             tests are `tests/test_<definitions>.py`.
         config_tests: the generated test file that checks every hardened setting.
+        ready_log: what a worker writes to its log once it consumes work.
         success_state: the state `GET /<units>/<id>` (and the probe) report for a success.
         finished_states: every state after which a unit will not change any more.
         probe_files: the probe modules copied into a project's `src/` for crash tests; each
@@ -104,6 +105,7 @@ class FrameworkAdapter(ABC):
     """
 
     name: ClassVar[str]
+    ready_log: ClassVar[str]
     unit: ClassVar[str]
     units: ClassVar[str]
     definitions: ClassVar[str]
@@ -141,6 +143,10 @@ class FrameworkAdapter(ABC):
     def dashboard(self, combination: Combination) -> Dashboard | None:
         """The dashboard the combination's compose file ships and its login; None without one."""
 
+    @abstractmethod
+    def scheduler_service(self, combination: Combination) -> str | None:
+        """The compose service that sends periodic work; None where the combination has none."""
+
     # -- which combinations each tier runs -------------------------------------------------
 
     @abstractmethod
@@ -169,6 +175,18 @@ class FrameworkAdapter(ABC):
     def worker_command(self, project: Path, env: Mapping[str, str]) -> list[str]:
         """The compose file's `worker` command, as the host runs it from the project's venv."""
         return venv_args(project, host_command(load_compose(project), "worker", env))
+
+    def service_command(
+        self, project: Path, service: str, env: Mapping[str, str], directory: Path
+    ) -> list[str]:
+        """The compose file's command of `service`, as the host runs it from the project's venv;
+        whatever it writes goes to `directory` (the project copy is shared between tests)."""
+        return venv_args(project, host_command(load_compose(project), service, env))
+
+    def another_worker(self, args: list[str], name: str) -> list[str]:
+        """The worker command `args` for one more worker on this host, named `name` where the
+        framework needs every worker of a host named apart."""
+        return args
 
     def worker_service_env(self, project: Path, env: Mapping[str, str]) -> dict[str, str]:
         """`env` with the compose `worker` service's own `environment:` merged over it.

@@ -160,6 +160,7 @@ class CeleryAdapter(FrameworkAdapter):
     """Celery: settings in celeryconfig.py or Django's CELERY_ namespace, results in Redis."""
 
     name: ClassVar[str] = "celery"
+    ready_log: ClassVar[str] = " ready."
     unit: ClassVar[str] = "task"
     units: ClassVar[str] = "tasks"
     definitions: ClassVar[str] = "tasks"
@@ -274,3 +275,19 @@ class CeleryAdapter(FrameworkAdapter):
         if not app:
             raise ValueError(f"the compose worker command names no app: {args}")
         return app
+
+    def scheduler_service(self, combination: Combination) -> str | None:
+        """Beat, with periodic tasks."""
+        return "beat" if combination.data.get("periodic_tasks", True) else None
+
+    def service_command(
+        self, project: Path, service: str, env: Mapping[str, str], directory: Path
+    ) -> list[str]:
+        """Beat keeps its schedule in the test's directory instead of the shared /tmp."""
+        schedule = f"--schedule={directory / 'celerybeat-schedule'}"
+        args = super().service_command(project, service, env, directory)
+        return [schedule if arg.startswith("--schedule=") else arg for arg in args]
+
+    def another_worker(self, args: list[str], name: str) -> list[str]:
+        """A node name of its own: two workers of one host may not share `celery@<host>`."""
+        return [*args, f"--hostname={name}@%h"]

@@ -105,6 +105,7 @@ class RqAdapter(FrameworkAdapter):
     """RQ: Redis only; settings in queues.py, settings.py, worker.py and Django's RQ_QUEUES."""
 
     name: ClassVar[str] = "rq"
+    ready_log: ClassVar[str] = "*** Listening on"
     unit: ClassVar[str] = "job"
     units: ClassVar[str] = "jobs"
     definitions: ClassVar[str] = "jobs"
@@ -188,3 +189,7 @@ class RqAdapter(FrameworkAdapter):
         if result.returncode != 0:
             raise RuntimeError(f"probe client {args[0]} failed:\n{result.stderr[-3000:]}")
         return result.stdout
+
+    def scheduler_service(self, combination: Combination) -> str | None:
+        """The cron scheduler, with periodic jobs."""
+        return "scheduler" if combination.data.get("periodic_tasks", True) else None
