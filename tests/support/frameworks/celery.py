@@ -130,8 +130,8 @@ WIRING = (
     # Django: a task is sent only when the transaction that made its rows commits.
     Wiring(
         "send_on_commit",
-        re.compile(r"\.apply_async_on_commit\("),
-        ".apply_async(",
+        re.compile(r"transaction\.on_commit\(partial\("),
+        "(lambda send: send())(partial(",
         ("django",),
         "tests/test_web.py",
     ),
