@@ -112,11 +112,9 @@ HARDENED = (
     celery_setting("task_track_started"),
     # beat answers `inspect ping` (compose's healthcheck) while its scheduler ticks.
     celery_setting("beat_enable_remote_control"),
-    # SIGTERM as Celery's soft shutdown for every way the worker is started (worker.py).
-    HardenedSetting(
-        "REMAP_SIGTERM", re.compile(r'^os\.environ\["REMAP_SIGTERM"\] = "SIGQUIT"$'), BROKERS
-    ),
 )
+# Wired only into RabbitMQ projects.
+RABBITMQ_ONLY_WIRING = frozenset({"dead_letter_reader"})
 # Set only where the project has periodic tasks (beat).
 PERIODIC_ONLY = frozenset({"beat_enable_remote_control"})
 # Django's database connections (config/settings.py), in the Django projects only.
@@ -145,6 +143,23 @@ WIRING = (
         "tests/test_tasks.py",
     ),
     Wiring("retry_jitter", re.compile(r"^\s*retry_jitter=True,"), "", WEBS, "tests/test_tasks.py"),
+    # SIGTERM as Celery's soft shutdown for every way the worker is started (worker.py); a real
+    # SIGTERM to a real worker shows it.
+    Wiring(
+        "REMAP_SIGTERM",
+        re.compile(r'^os\.environ\["REMAP_SIGTERM"\] = "SIGQUIT"$'),
+        "",
+        WEBS,
+        "tests/test_worker.py",
+    ),
+    # RabbitMQ: every worker reads the dead-letter queues and logs what reaches them.
+    Wiring(
+        "dead_letter_reader",
+        re.compile(r"^\s*threading\.Thread\(target=watcher\.run, "),
+        "    threading.Thread(target=lambda: None, ",
+        WEBS,
+        "tests/test_tasks.py",
+    ),
     # Flask: every task runs inside the Flask app context.
     Wiring(
         "flask_task_class",
@@ -179,7 +194,12 @@ class CeleryAdapter(FrameworkAdapter):
 
     def wiring(self, combination: Combination) -> tuple[Wiring, ...]:
         """The wiring above, that of the combination's web choice."""
-        return tuple(w for w in WIRING if combination.web in w.webs)
+        return tuple(
+            w
+            for w in WIRING
+            if combination.web in w.webs
+            and (combination.broker == "rabbitmq" or w.name not in RABBITMQ_ONLY_WIRING)
+        )
 
     def compose_services(self, combination: Combination) -> Mapping[str, bool]:
         """Broker, Redis (the result backend), worker; web, beat and flower when chosen."""
