@@ -69,7 +69,6 @@ HARDENED = (
     celery_setting("broker_connection_retry_on_startup"),
     # Redis broker connection health and redelivery.
     dict_key("socket_keepalive", ("redis",)),
-    dict_key("health_check_interval", ("redis",)),
     dict_key("socket_timeout", ("redis",)),
     dict_key("socket_connect_timeout", ("redis",)),
     dict_key("visibility_timeout", ("redis",)),
@@ -100,7 +99,6 @@ HARDENED = (
     celery_setting("worker_concurrency"),
     celery_setting("worker_max_memory_per_child"),
     celery_setting("task_soft_time_limit"),
-    celery_setting("result_expires"),
     # Failures visible in monitoring.
     # The failure hook (and on RabbitMQ the dead-letter queues) wired into the worker: the
     # `imports` entry of celeryconfig.py, or the import in the Django app's ready().
@@ -112,7 +110,13 @@ HARDENED = (
     celery_setting("worker_send_task_events"),
     celery_setting("task_send_sent_event"),
     celery_setting("task_track_started"),
+    # beat answers `inspect ping` (compose's healthcheck) while its scheduler ticks.
+    celery_setting("beat_enable_remote_control"),
 )
+# Wired only into RabbitMQ projects.
+RABBITMQ_ONLY_WIRING = frozenset({"dead_letter_reader"})
+# Set only where the project has periodic tasks (beat).
+PERIODIC_ONLY = frozenset({"beat_enable_remote_control"})
 # Django's database connections (config/settings.py), in the Django projects only.
 DJANGO_HARDENED = (
     HardenedSetting("CONN_MAX_AGE", re.compile(r"^\s*conn_max_age="), BROKERS),
@@ -124,8 +128,8 @@ WIRING = (
     # Django: a task is sent only when the transaction that made its rows commits.
     Wiring(
         "send_on_commit",
-        re.compile(r"\.apply_async_on_commit\("),
-        ".apply_async(",
+        re.compile(r"transaction\.on_commit\(partial\("),
+        "(lambda send: send())(partial(",
         ("django",),
         "tests/test_web.py",
     ),
@@ -139,6 +143,23 @@ WIRING = (
         "tests/test_tasks.py",
     ),
     Wiring("retry_jitter", re.compile(r"^\s*retry_jitter=True,"), "", WEBS, "tests/test_tasks.py"),
+    # SIGTERM as Celery's soft shutdown for every way the worker is started (worker.py); a real
+    # SIGTERM to a real worker shows it.
+    Wiring(
+        "REMAP_SIGTERM",
+        re.compile(r'^os\.environ\["REMAP_SIGTERM"\] = "SIGQUIT"$'),
+        "",
+        WEBS,
+        "tests/test_worker.py",
+    ),
+    # RabbitMQ: every worker reads the dead-letter queues and logs what reaches them.
+    Wiring(
+        "dead_letter_reader",
+        re.compile(r"^\s*threading\.Thread\(target=watcher\.run, "),
+        "    threading.Thread(target=lambda: None, ",
+        WEBS,
+        "tests/test_tasks.py",
+    ),
     # Flask: every task runs inside the Flask app context.
     Wiring(
         "flask_task_class",
@@ -164,11 +185,21 @@ class CeleryAdapter(FrameworkAdapter):
     def hardened_settings(self, combination: Combination) -> tuple[HardenedSetting, ...]:
         """The settings lists above, those of the combination's broker and web choice."""
         django = DJANGO_HARDENED if combination.web == "django" else ()
-        return tuple(s for s in (*HARDENED, *django) if combination.broker in s.brokers)
+        beat = combination.data.get("periodic_tasks", True)
+        return tuple(
+            s
+            for s in (*HARDENED, *django)
+            if combination.broker in s.brokers and (beat or s.name not in PERIODIC_ONLY)
+        )
 
     def wiring(self, combination: Combination) -> tuple[Wiring, ...]:
         """The wiring above, that of the combination's web choice."""
-        return tuple(w for w in WIRING if combination.web in w.webs)
+        return tuple(
+            w
+            for w in WIRING
+            if combination.web in w.webs
+            and (combination.broker == "rabbitmq" or w.name not in RABBITMQ_ONLY_WIRING)
+        )
 
     def compose_services(self, combination: Combination) -> Mapping[str, bool]:
         """Broker, Redis (the result backend), worker; web, beat and flower when chosen."""
@@ -253,9 +284,14 @@ class CeleryAdapter(FrameworkAdapter):
         return result.stdout
 
     def _app(self, project: Path, env: Mapping[str, str]) -> str:
-        """The app the compose worker command loads (`-A`/`--app`)."""
+        """The app the compose worker command loads: `-A`/`--app`, or the `APP` of the
+        `python -m <module>.worker` it runs."""
         args = self.worker_command(project, project_env(project, env))
         app = option_value(args, "-A") or option_value(args, "--app")
+        if not app and (module := option_value(args, "-m")):
+            source = project / "src" / Path(*module.split(".")).with_suffix(".py")
+            found = re.search(r'^APP = "([\w.]+)"$', source.read_text(), re.MULTILINE)
+            app = found.group(1) if found else None
         if not app:
             raise ValueError(f"the compose worker command names no app: {args}")
         return app

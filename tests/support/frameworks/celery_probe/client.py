@@ -4,7 +4,8 @@ Run with the project's Python:
     python client.py APP send TASK COUNT ARGS_JSON  -> prints a JSON list of task ids
     python client.py APP wait TIMEOUT ID...         -> prints {id: {"state", "result"}}
     python client.py APP dead-letters               -> prints the task ids in the app's
-                                                       dead-letter queues (taken off them)
+                                                       dead-letter queues and their
+                                                       .logged queues (taken off them)
 """
 
 import json
@@ -40,8 +41,16 @@ def main(argv: list[str]) -> None:
             if (name := (queue.queue_arguments or {}).get("x-dead-letter-routing-key"))
         }
         ids = []
+        # A worker moves each dead-lettered message to <name>.logged once it has logged it.
+        names |= {f"{name}.logged" for name in names}
         with app.connection_for_write() as connection:
             for name in sorted(names):
+                if name.endswith(".logged"):
+                    # Declared as the worker declares it, or reading a missing one fails.
+                    arguments = {"x-queue-type": "quorum"}
+                    Queue(name, routing_key=name, queue_arguments=arguments).bind(
+                        connection.default_channel
+                    ).declare()
                 dead_letters = Queue(name, no_declare=True).bind(connection.default_channel)
                 while (message := dead_letters.get(no_ack=True)) is not None:
                     ids.append(message.headers.get("id"))
