@@ -75,7 +75,7 @@ HARDENED = (
     line("die_with_parent", r"^\s*die_with_parent\(\)$"),
     line("STOP_DEADLINE", r"^STOP_DEADLINE\s*="),
     line("stop deadline timer", r"^\s*self\._stop_timer = threading\.Timer\("),
-    line("register_again", r"^\s*self\._noting_errors\(self\.register_again\)"),
+    line("register_again", r"^\s*self\._noting_errors\(self\.register_again, pipeline\)"),
     line("exit 1", r"^\s*raise SystemExit\(1\)"),
 )
 DJANGO_HARDENED = (
