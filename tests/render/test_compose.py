@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -64,6 +65,14 @@ class TestComposeFile:
             and service.get("healthcheck", {}).get("test", [None])[0] not in ("CMD", "CMD-SHELL")
         ]
         assert not unchecked, f"long-running services without a healthcheck: {unchecked}"
+
+    def test_the_image_runs_the_worker_by_default(self, project: Path) -> None:
+        """The Dockerfile's CMD (exec form) is the compose worker's command: a bare `docker run`
+        of the image starts the same worker."""
+        lines = (project / "Dockerfile").read_text().splitlines()
+        cmds = [line.removeprefix("CMD ") for line in lines if line.startswith("CMD ")]
+        assert len(cmds) == 1, cmds
+        assert json.loads(cmds[0]) == command(load_compose(project), "worker")
 
     def test_ports_on_loopback(self, project: Path) -> None:
         """Every published port is bound to 127.0.0.1."""
