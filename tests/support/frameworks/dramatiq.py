@@ -61,6 +61,8 @@ HARDENED = (
     line("heartbeat_timeout", r"^\s*heartbeat_timeout=settings\.", ("redis",)),
     line("maintenance_chance", r"^\s*maintenance_chance=settings\.", ("redis",)),
     line("broker client options", r"^\s*client=redis\.Redis\.from_url\(url, ", ("redis",)),
+    line("leave when Redis stays full", r"^\s*os\._exit\(EXIT_REDIS_FULL\)", ("redis",)),
+    line("MAX_FULL", r"^MAX_FULL = ", ("redis",)),
     line("confirm_delivery", r"^\s*confirm_delivery=True,", ("rabbitmq",)),
     line("blocked_connection_timeout", r"^\s*\"blocked_connection_timeout\":", ("rabbitmq",)),
     line("pika socket_timeout", r"^\s*\"socket_timeout\": settings\.rabbitmq_", ("rabbitmq",)),
