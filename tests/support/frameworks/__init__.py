@@ -13,12 +13,13 @@ from collections.abc import Mapping, Sequence
 from support.combinations import Combination, by_framework
 from support.frameworks.base import FrameworkAdapter
 from support.frameworks.celery import CeleryAdapter
+from support.frameworks.dramatiq import DramatiqAdapter
 from support.frameworks.rq import RqAdapter
 
 __all__ = ["ADAPTERS", "FrameworkAdapter", "adapter_for", "adapter_problems"]
 
 ADAPTERS: Mapping[str, FrameworkAdapter] = {
-    adapter.name: adapter for adapter in (CeleryAdapter(), RqAdapter())
+    adapter.name: adapter for adapter in (CeleryAdapter(), RqAdapter(), DramatiqAdapter())
 }
 
 
