@@ -1,7 +1,10 @@
 """A task that kills its own worker process is a visible failure after a bounded number of tries.
 
 Shipped settings: the bound must come from the project's own configuration, never from a broker
-default (RabbitMQ 3.10's quorum queues have none, RabbitMQ 4's drop the message after 20).
+default (RabbitMQ 3.10's quorum queues have none, RabbitMQ 4's drop the message after 20). Only
+the redelivery delay is shortened, where the adapter says each delivery waits for it. The worker
+runs under a supervisor, as compose's restart policy runs it: a framework whose whole worker
+exits with the killed process (Dramatiq) is started again.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from pathlib import Path
 import pytest
 from support.brokers import isolated_broker
 from support.combinations import Combination
-from support.crash import json_records, logs, probe_worker
+from support.crash import json_records, probe_worker
 from support.frameworks import FrameworkAdapter
 from support.processes import wait_until
+from support.supervisor import failure, supervised
 from support.tiers import crash_combinations
 
 pytestmark = pytest.mark.e2e
@@ -33,17 +37,18 @@ def test_poison_task_fails_after_bounded_deliveries(
     """The task ends as FAILURE after at most max_retries + 1 deliveries, none after, and the
     failure hook logs it with its id and arguments."""
     with isolated_broker(combination.broker) as target:
-        probe = probe_worker(adapter, probe_project, target, fast_redelivery=False)
+        shortened = adapter.poison_redelivery_shortened(combination)
+        probe = probe_worker(adapter, probe_project, target, fast_redelivery=shortened)
         extra = probe.client_env
         key = f"tqgen-poison-{combination.id}"
         hook_log = f"tqgen-probe-log:{adapter.failure_logger(probe_project)}"
 
-        with probe.running(tmp_path / "worker.log") as worker:
+        with supervised("worker", probe.args, probe_project, probe.env, tmp_path) as worker:
             task_id = adapter.submit_poison(probe_project, extra, key)
             outcome = adapter.wait_for_probe(probe_project, extra, [task_id], FINISH_TIMEOUT)
             deliveries = json_records(target, key)
-            assert outcome[task_id]["state"] == "FAILURE", (
-                f"{outcome}; {len(deliveries)} deliveries so far\n{logs(worker)}"
+            assert outcome[task_id]["state"] == "FAILURE", failure(
+                f"{outcome}; {len(deliveries)} deliveries so far", worker
             )
             time.sleep(QUIET_PERIOD)
             deliveries = json_records(target, key)
@@ -55,14 +60,14 @@ def test_poison_task_fails_after_bounded_deliveries(
                 )
                 # The probe's copy is written before the worker's own handler prints the line.
                 wait_until(
-                    lambda: hook[0]["message"] in worker.output(),
+                    lambda: worker.logged(hook[0]["message"]),
                     HOOK_TIMEOUT,
                     "the hook's line in the worker output",
                 )
             except TimeoutError as error:
                 # Says whether the records are gone altogether (the database emptied meanwhile).
                 left = f"{len(json_records(target, key))} delivery records left"
-                pytest.fail(f"{error}; {left}\n{logs(worker)}")
+                pytest.fail(failure(f"{error}; {left}", worker))
 
             if combination.broker == "rabbitmq":
                 # The bound is the project's (worker-lost retries); the broker's delivery limit

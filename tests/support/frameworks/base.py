@@ -219,6 +219,12 @@ class FrameworkAdapter(ABC):
         another worker, with the shipped settings; None where that is too long to wait for in a
         test (the README then says how long, and the hard-kill test shortens it)."""
 
+    def poison_redelivery_shortened(self, combination: Combination) -> bool:
+        """Whether the poison test shortens redelivery (`fast_redelivery_env`): where every
+        delivery of a unit that kills its worker waits for a killed worker's redelivery delay.
+        The bound itself is the project's and does not depend on the delay."""
+        return False
+
     @abstractmethod
     def redis_restart_mid_task(self, combination: Combination) -> MidTaskRestart | None:
         """What a Redis broker restart does to a worker running a unit (Redis brokers only);

@@ -61,8 +61,8 @@ HARDENED = (
     line("heartbeat_timeout", r"^\s*heartbeat_timeout=settings\.", ("redis",)),
     line("maintenance_chance", r"^\s*maintenance_chance=settings\.", ("redis",)),
     line("broker client options", r"^\s*client=redis\.Redis\.from_url\(url, ", ("redis",)),
-    line("leave when Redis stays full", r"^\s*os\._exit\(EXIT_REDIS_FULL\)", ("redis",)),
-    line("MAX_FULL", r"^MAX_FULL = ", ("redis",)),
+    line("leave after a refused ack", r"^\s*os\._exit\(EXIT_UNACKNOWLEDGED\)", ("redis",)),
+    line("follow rejections", r"^    before_nack = before_ack$", ("redis",)),
     line("confirm_delivery", r"^\s*confirm_delivery=True,", ("rabbitmq",)),
     line("blocked_connection_timeout", r"^\s*\"blocked_connection_timeout\":", ("rabbitmq",)),
     line("pika socket_timeout", r"^\s*\"socket_timeout\": settings\.rabbitmq_", ("rabbitmq",)),
@@ -146,6 +146,11 @@ class DramatiqAdapter(FrameworkAdapter):
     def killed_worker_rerun_within(self, combination: Combination) -> float | None:
         """Redis: about 40 s in the README (measured 45 s for a 5 s message); RabbitMQ: at once."""
         return 90.0 if combination.broker == "redis" else 30.0
+
+    def poison_redelivery_shortened(self, combination: Combination) -> bool:
+        """Redis: each of CrashLimit's deliveries waits for the heartbeat sweep (about 40 s as
+        shipped); RabbitMQ returns the dead connection's message at once."""
+        return combination.broker == "redis"
 
     def redis_restart_mid_task(self, combination: Combination) -> MidTaskRestart | None:
         """None: the Dramatiq worker does not exit. Measured by hand: it survives a Redis restart,
