@@ -61,6 +61,7 @@ HARDENED = (
     line("heartbeat_timeout", r"^\s*heartbeat_timeout=settings\.", ("redis",)),
     line("maintenance_chance", r"^\s*maintenance_chance=settings\.", ("redis",)),
     line("broker client options", r"^\s*client=redis\.Redis\.from_url\(url, ", ("redis",)),
+    line("worker writes retried", r"^\s*retry = Retry\(ExponentialBackoff\(cap=5, "),
     line("leave after a refused ack", r"^\s*os\._exit\(EXIT_UNACKNOWLEDGED\)", ("redis",)),
     line("follow rejections", r"^    before_nack = before_ack$", ("redis",)),
     line("confirm_delivery", r"^\s*confirm_delivery=True,", ("rabbitmq",)),
