@@ -25,12 +25,15 @@ class TestCombinations:
     def test_every_web_framework_is_offered_with_each_broker_of_its_framework(
         self, catalog: Catalog
     ):
-        """Celery takes Redis or RabbitMQ, RQ only Redis, each with every web choice."""
+        """Celery and Dramatiq take Redis or RabbitMQ, RQ only Redis, each with every web
+        choice."""
         combos = {(c["framework"], c["broker"], c["web"]) for c in catalog.combinations()}
         webs = ("none", "django", "flask", "fastapi")
+        brokers = ("redis", "rabbitmq")
         assert combos == {
-            *(("celery", broker, web) for broker in ("redis", "rabbitmq") for web in webs),
+            *(("celery", broker, web) for broker in brokers for web in webs),
             *(("rq", "redis", web) for web in webs),
+            *(("dramatiq", broker, web) for broker in brokers for web in webs),
         }
 
     def test_every_rule_of_copier_yml_is_listed_with_its_reason(self, catalog: Catalog):
@@ -38,7 +41,6 @@ class TestCombinations:
         each with the answers it applies to."""
         rules = {(r.question, r.value): (r.when, r.reason) for r in catalog.rules()}
         assert set(rules) == {
-            ("framework", "dramatiq"),
             ("framework", "airflow"),
             ("broker", "rabbitmq"),
             ("broker", "kafka"),

@@ -104,9 +104,17 @@ HARDENED = (
     # `imports` entry of celeryconfig.py, or the import in the Django app's ready().
     HardenedSetting(
         "signals_imported",
-        re.compile(r'^\s*(?:"\w+\.signals",|from \w+ import signals\b)'),
+        re.compile(r'^\s*(?:"\w+\.signals",|from \w+ import (?:shutdown, )?signals\b)'),
         BROKERS,
     ),
+    # A worker whose shutdown is stuck (a full Redis refusing an acknowledgement can deadlock
+    # the prefork pool) still exits: the bootstep wired in, and the exit it makes.
+    HardenedSetting(
+        "shutdown_imported",
+        re.compile(r'^\s*(?:"\w+\.shutdown",|from \w+ import shutdown\b)'),
+        BROKERS,
+    ),
+    HardenedSetting("shutdown_deadline", re.compile(r"^\s*os\._exit\(1\)$"), BROKERS),
     celery_setting("worker_send_task_events"),
     celery_setting("task_send_sent_event"),
     celery_setting("task_track_started"),
