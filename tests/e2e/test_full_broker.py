@@ -43,7 +43,9 @@ FILL_SIZES = (256 * 1024, 4096, 64)
 MARGIN = 4 * 1024 * 1024
 UNITS = 5
 FULL_FOR = 20
-DONE_WITHIN = 240
+# Long enough for a Celery worker whose shutdown deadlocked to leave (task_time_limit + 30 s,
+# shutdown.py) and its tasks to run again.
+DONE_WITHIN = 420
 START_TIMEOUT = 60
 CLIENT_TIMEOUT = 10
 
