@@ -11,10 +11,10 @@ from support.locking import BuildOnce, session_root
 from support.paths import REPO_ROOT
 from support.rendering import RenderedProjects
 
-# The tests that mostly wait (an outage, a redelivery delay, a stop), longest first. They start
-# first, so that they wait while the other xdist workers run the rest, instead of at the end
-# with every other worker idle (docs/testing.md, the budget).
-WAITING_FIRST = (
+# The long tests, longest first: those that mostly wait (an outage, a redelivery delay, a stop),
+# then the upgrade tests. They start first, so that they run while the other xdist workers run
+# the rest, instead of at the end with every other worker idle (docs/testing.md, the budget).
+LONG_FIRST = (
     "tests/e2e/test_broker_outage.py",
     "tests/e2e/test_full_broker.py",
     "tests/e2e/test_worker_kill.py",
@@ -24,13 +24,16 @@ WAITING_FIRST = (
     "tests/e2e/test_redis_restart_mid_task.py",
     "tests/e2e/test_failing_task.py",
     "tests/e2e/test_broker_restart.py",
+    "tests/upgrade/test_update_e2e.py",
+    "tests/upgrade/test_offline_update.py",
+    "tests/upgrade/test_wheel.py",
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the waiting tests first, in WAITING_FIRST's order; the rest keep theirs."""
-    rank = {path: index for index, path in enumerate(WAITING_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(WAITING_FIRST)))
+    """Run the long tests first, in LONG_FIRST's order; the rest keep theirs."""
+    rank = {path: index for index, path in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(LONG_FIRST)))
 
 
 @pytest.fixture(scope="session")
