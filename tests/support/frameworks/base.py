@@ -25,13 +25,24 @@ from support.compose import host_command, load_compose, service_environment, sto
 from support.hardening import HardenedSetting, Wiring
 from support.names import LONG_NAME, PROJECT_NAMES, SHORT_NAME, module_name
 from support.selection import covering, named_in_turn, one_per_broker
-from support.uvenv import venv_args
+from support.uvenv import run_in_project, venv_args
 
 # Project names the end-to-end tier hands out in turn: the names that break generated code are
 # the long and the short one (`demo` is what the upgrade tests generate).
 E2E_NAMES = (LONG_NAME, SHORT_NAME)
 # Where Copier records a project's answers (copier.yml keeps its default).
 ANSWERS_FILE = ".copier-answers.yml"
+
+
+def run_probe_client(
+    project: Path, command: list[str], action: str, env: Mapping[str, str], timeout: float
+) -> str:
+    """Run a probe client `command` with the project's Python; its standard output. A failure
+    raises, naming the client's `action` and the end of its standard error."""
+    result = run_in_project(project, command, env, timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"probe client {action} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
 
 
 def project_answers(project: Path) -> dict[str, Any]:

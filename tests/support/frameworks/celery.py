@@ -10,10 +10,16 @@ from typing import Any, ClassVar
 
 from support.combinations import Combination
 from support.compose import option_value
-from support.frameworks.base import Dashboard, FrameworkAdapter, MidTaskRestart, generated_package
+from support.frameworks.base import (
+    Dashboard,
+    FrameworkAdapter,
+    MidTaskRestart,
+    generated_package,
+    run_probe_client,
+)
 from support.hardening import HardenedSetting, Wiring
 from support.selection import find
-from support.uvenv import project_env, run_in_project
+from support.uvenv import project_env
 
 BROKERS = ("redis", "rabbitmq")
 WEBS = ("none", "django", "flask", "fastapi")
@@ -286,10 +292,7 @@ class CeleryAdapter(FrameworkAdapter):
         """Run the probe client with the project's Python against the worker's app."""
         app = self._app(project, env)
         client = ["python", str(PROBE_DIR / "client.py"), app, *args]
-        result = run_in_project(project, client, env, timeout=timeout)
-        if result.returncode != 0:
-            raise RuntimeError(f"probe client {args[0]} failed:\n{result.stderr[-3000:]}")
-        return result.stdout
+        return run_probe_client(project, client, args[0], env, timeout)
 
     def _app(self, project: Path, env: Mapping[str, str]) -> str:
         """The app the compose worker command loads: `-A`/`--app`, or the `APP` of the

@@ -17,10 +17,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from support.combinations import Combination
-from support.frameworks.base import Dashboard, FrameworkAdapter, MidTaskRestart, generated_package
+from support.frameworks.base import (
+    Dashboard,
+    FrameworkAdapter,
+    MidTaskRestart,
+    generated_package,
+    run_probe_client,
+)
 from support.hardening import HardenedSetting, Wiring
 from support.selection import find
-from support.uvenv import run_in_project
 
 BROKERS = ("redis",)
 PROBE_DIR = Path(__file__).parent / "rq_probe"
@@ -188,10 +193,7 @@ class RqAdapter(FrameworkAdapter):
     ) -> str:
         """Run the probe client with the project's Python."""
         client = ["python", "-P", str(PROBE_DIR / "client.py"), *args]
-        result = run_in_project(project, client, env, timeout)
-        if result.returncode != 0:
-            raise RuntimeError(f"probe client {args[0]} failed:\n{result.stderr[-3000:]}")
-        return result.stdout
+        return run_probe_client(project, client, args[0], env, timeout)
 
     def scheduler_service(self, combination: Combination) -> str | None:
         """The cron scheduler, with periodic jobs."""
