@@ -9,11 +9,15 @@ from typing import Any
 
 
 def request_json(
-    method: str, url: str, body: dict[str, Any] | None = None, timeout: float = 10
+    method: str,
+    url: str,
+    body: dict[str, Any] | None = None,
+    timeout: float = 10,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
     """Send a request and return (status, decoded JSON body or None); HTTP errors are returned."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     if data is not None:
         request.add_header("Content-Type", "application/json")
     try:
