@@ -25,8 +25,10 @@ _COPIER_JINJA_EXTENSIONS = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"
 _TRUE_WORDS = {"y", "yes", "t", "true", "on", "1"}
 _FALSE_WORDS = {"n", "no", "f", "false", "off", "0", ""}
 
-# The questions that define a combination, in the order `tqgen list` prints them.
-COMBINATION_KEYS = ("framework", "broker", "web")
+# The questions that define a combination, in the order `tqgen list` prints them. A question
+# some frameworks do not ask (Airflow's executor; a broker for Airflow's local executor) is
+# left out of the combinations that do not ask it.
+COMBINATION_KEYS = ("framework", "executor", "broker", "web")
 
 
 @dataclass(frozen=True)
@@ -212,17 +214,25 @@ class Catalog:
                 raise InvalidAnswerError(f"invalid {question.name} {value!r}: {reason.strip()}")
 
     def combinations(self) -> Iterator[dict[str, Any]]:
-        """Every allowed (framework, broker, web) combination, in copier.yml's order."""
+        """Every allowed combination of the answers to COMBINATION_KEYS, in copier.yml's order.
+
+        A question not asked for the answers before it is left out of the combination.
+        """
         keys = [key for key in COMBINATION_KEYS if key in self]
+        seen: list[dict[str, Any]] = []
         for values in itertools.product(*(self[key].choices for key in keys)):
             answers: dict[str, Any] = {}
             for key, choice in zip(keys, values, strict=True):
                 question = self[key]
+                if not self.is_asked(question, answers):
+                    continue
                 answers[key] = choice.value
-                if not self.is_asked(question, answers) or self.disabled_reason(choice, answers):
+                if self.disabled_reason(choice, answers):
                     break
             else:
-                yield answers
+                if answers not in seen:
+                    seen.append(answers)
+                    yield answers
 
     def rule_questions(self) -> list[Question]:
         """The questions that make a combination: its keys, and those with a choice to rule out.

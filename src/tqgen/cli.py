@@ -151,12 +151,13 @@ def list_combinations() -> None:
     from tqgen.template_source import find_template
 
     catalog = _report(lambda: Catalog.load(find_template().local_dir))
+    keys = [key for key in COMBINATION_KEYS if key in catalog]
     others = [q for q in catalog.rule_questions() if q.name not in COMBINATION_KEYS]
-    width = max(len(name) for name in [*COMBINATION_KEYS, *(q.name for q in others)]) + 2
-    names = [*COMBINATION_KEYS, *(q.name for q in others)]
+    names = [*keys, *(q.name for q in others)]
+    width = max(len(name) for name in names) + 2
     _say("".join(f"{name:<{width}}" for name in names).rstrip())
     for combination in catalog.combinations():
-        row = [str(combination[key]) for key in COMBINATION_KEYS]
+        row = [str(combination.get(key, "-")) for key in keys]
         row += ["/".join(map(str, catalog.options(q, combination))) or "-" for q in others]
         _say("".join(f"{cell:<{width}}" for cell in row).rstrip())
     rules = list(catalog.rules())

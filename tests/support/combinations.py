@@ -51,8 +51,8 @@ class Combination:
 
     @property
     def broker(self) -> str:
-        """The message broker."""
-        return self.answers["broker"]
+        """The message broker; `none` where the combination has none (Airflow's local executor)."""
+        return self.answers.get("broker", "none")
 
     @property
     def web(self) -> str:

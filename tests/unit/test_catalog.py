@@ -26,14 +26,19 @@ class TestCombinations:
         self, catalog: Catalog
     ):
         """Celery and Dramatiq take Redis or RabbitMQ, RQ only Redis, each with every web
-        choice."""
-        combos = {(c["framework"], c["broker"], c["web"]) for c in catalog.combinations()}
+        choice; Airflow serves its own web app, and only its celery executor takes a broker."""
+        combos = {
+            (c["framework"], c.get("executor"), c.get("broker"), c["web"])
+            for c in catalog.combinations()
+        }
         webs = ("none", "django", "flask", "fastapi")
         brokers = ("redis", "rabbitmq")
         assert combos == {
-            *(("celery", broker, web) for broker in brokers for web in webs),
-            *(("rq", "redis", web) for web in webs),
-            *(("dramatiq", broker, web) for broker in brokers for web in webs),
+            *(("celery", None, broker, web) for broker in brokers for web in webs),
+            *(("rq", None, "redis", web) for web in webs),
+            *(("dramatiq", None, broker, web) for broker in brokers for web in webs),
+            ("airflow", "local", None, "none"),
+            *(("airflow", "celery", broker, "none") for broker in brokers),
         }
 
     def test_every_rule_of_copier_yml_is_listed_with_its_reason(self, catalog: Catalog):
@@ -41,11 +46,12 @@ class TestCombinations:
         each with the answers it applies to."""
         rules = {(r.question, r.value): (r.when, r.reason) for r in catalog.rules()}
         assert set(rules) == {
-            ("framework", "airflow"),
             ("broker", "rabbitmq"),
             ("broker", "kafka"),
             ("result_backend", "rpc"),
+            *(("web", web) for web in ("django", "flask", "fastapi")),
         }
+        assert rules[("web", "fastapi")][0] == {"framework": "airflow"}
         assert rules[("broker", "rabbitmq")] == ({"framework": "rq"}, "RQ works only with Redis")
         assert rules[("broker", "kafka")][0] == {}
         assert "offset" in rules[("broker", "kafka")][1]
