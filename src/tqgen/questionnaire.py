@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from tqgen.catalog import Catalog, Question
-from tqgen.errors import NoTerminalError, UnknownQuestionError
+from tqgen.catalog import COMBINATION_KEYS, Catalog, Question
+from tqgen.errors import InvalidAnswerError, NoTerminalError, UnknownQuestionError
 
 
 class Asker(Protocol):
@@ -47,6 +47,11 @@ def resolve(
 
     answers: dict[str, Any] = {}
     for question in catalog.questions:
+        if question.name in given and not catalog.is_asked(question, answers):
+            # Copier would render with it yet not record it: a silent misconfiguration.
+            keys = [key for key in COMBINATION_KEYS if key in answers]
+            chosen = ", ".join(f"{key}={answers[key]}" for key in keys)
+            raise InvalidAnswerError(f"{question.name!r} is not asked with {chosen}")
         if question.name in given:
             value = question.coerce(given[question.name])
             catalog.check(question, value, answers)

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.paths import REPO_ROOT
 
 from tqgen.catalog import Catalog, Question
 from tqgen.errors import InvalidAnswerError, NoTerminalError, UnknownQuestionError
@@ -95,3 +96,16 @@ class TestResolve:
             user_defaults={"web": "spider"},
         )
         assert answers["web"] == "spider"
+
+    def test_an_answer_to_a_question_not_asked_is_rejected(self):
+        """Copier would render with an answer to a question it does not ask, without recording
+        it: a broker for Airflow's local executor is an error, not silently ignored."""
+        with pytest.raises(
+            InvalidAnswerError, match="'broker' is not asked with framework=airflow, executor=local"
+        ):
+            resolve(
+                Catalog.load(REPO_ROOT),
+                {"project_name": "d", "framework": "airflow", "broker": "rabbitmq"},
+                use_defaults=True,
+                asker=None,
+            )
