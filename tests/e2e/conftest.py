@@ -64,7 +64,11 @@ def adapter(combination: Combination) -> FrameworkAdapter:
 
 
 @pytest.fixture
-def broker_target(combination: Combination) -> Iterator[BrokerTarget]:
-    """A Redis database or RabbitMQ vhost of this test's own, emptied afterwards."""
+def broker_target(combination: Combination) -> Iterator[BrokerTarget | None]:
+    """A Redis database or RabbitMQ vhost of this test's own, emptied afterwards; None for a
+    combination without a broker (Airflow's local executor)."""
+    if combination.broker == "none":
+        yield None
+        return
     with isolated_broker(combination.broker) as target:
         yield target

@@ -19,7 +19,7 @@ from support.combinations import Combination
 from support.compose import host_command, load_compose, service_environment
 from support.frameworks import FrameworkAdapter, adapter_for
 from support.processes import ProcessGroup, free_port, running, wait_until
-from support.tiers import e2e_combinations
+from support.tiers import roundtrip_combinations
 from support.uvenv import project_env, venv_args
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +31,7 @@ START_TIMEOUT = 30
 def _with_dashboard() -> list[Combination]:
     """One end-to-end combination per framework whose answers ship a dashboard."""
     chosen: dict[str, Combination] = {}
-    for combination in e2e_combinations():
+    for combination in roundtrip_combinations():
         if adapter_for(combination.framework).dashboard(combination) is not None:
             chosen.setdefault(combination.framework, combination)
     return list(chosen.values())

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from support.brokers import BrokerTarget
+from support.frameworks import FrameworkAdapter
 from support.uvenv import run_in_project, uv_binary
 
 pytestmark = pytest.mark.e2e
@@ -31,12 +32,13 @@ class TestGeneratedProject:
         assert result.returncode == 0, result.stdout + result.stderr
 
     def test_pytest_against_real_broker(
-        self, installed_project: Path, broker_target: BrokerTarget
+        self, installed_project: Path, adapter: FrameworkAdapter, broker_target: BrokerTarget | None
     ) -> None:
-        """The whole generated suite passes with a real broker required (TEST_REQUIRE_BROKER=1)."""
+        """The whole generated suite passes with a real broker required (TEST_REQUIRE_BROKER=1),
+        where the project has a broker."""
         result = run_in_project(
             installed_project,
             ["python", "-m", "pytest", "-p", "no:cacheprovider", "-q"],
-            env=broker_target.env(),
+            env=adapter.suite_env(broker_target),
         )
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]

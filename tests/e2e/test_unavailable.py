@@ -15,10 +15,14 @@ from support.combinations import Combination
 from support.compose import host_command, load_compose
 from support.frameworks import FrameworkAdapter
 from support.processes import free_port, running, wait_until
+from support.tiers import roundtrip_combinations
 from support.uvenv import project_env, run_in_project, venv_args
 from support.webclient import answers_ok, request_json
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.parametrize("combination", roundtrip_combinations(), ids=lambda c: c.id),
+]
 
 START_TIMEOUT = 60
 # What a client waits for an answer before it gives up.

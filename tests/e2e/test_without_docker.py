@@ -23,10 +23,14 @@ from support.brokers import BrokerTarget
 from support.combinations import Combination
 from support.frameworks import FrameworkAdapter
 from support.processes import ProcessGroup, free_port, listening_addresses, running, wait_until
+from support.tiers import roundtrip_combinations
 from support.uvenv import copy_project, project_env, uv_binary
 from support.webclient import answers_ok, request_json
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.parametrize("combination", roundtrip_combinations(), ids=lambda c: c.id),
+]
 
 START_TIMEOUT = 60
 # The commands of the README that finish; every other one keeps running until stopped.

@@ -18,7 +18,7 @@ from support.redis_server import RedisServer, own_redis_server
 from support.uvenv import project_env
 
 if TYPE_CHECKING:
-    from support.frameworks.base import FrameworkAdapter
+    from support.frameworks.base import TaskQueueAdapter
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class ProbeWorker:
 
 
 def probe_worker(
-    adapter: FrameworkAdapter, project: Path, target: BrokerTarget, fast_redelivery: bool = True
+    adapter: TaskQueueAdapter, project: Path, target: BrokerTarget, fast_redelivery: bool = True
 ) -> ProbeWorker:
     """The worker a crash test starts; `fast_redelivery=False` keeps the shipped settings."""
     client_env = adapter.probe_env(project, target, fast_redelivery=fast_redelivery)

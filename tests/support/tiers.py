@@ -43,8 +43,20 @@ def _asked(
 
 @cache
 def e2e_combinations() -> tuple[Combination, ...]:
-    """Full end-to-end tier: install, generated suite on the real broker, round trip."""
+    """Full end-to-end tier: install, ruff, the generated suite on the real broker."""
     return _asked(FrameworkAdapter.e2e_combinations)
+
+
+@cache
+def roundtrip_combinations() -> tuple[Combination, ...]:
+    """Task queues: work sent through the web app or CLI to a real worker, read back."""
+    return _asked(FrameworkAdapter.roundtrip_combinations)
+
+
+@cache
+def workflow_combinations() -> tuple[Combination, ...]:
+    """Workflow engines: components started on the host, runs triggered, processes killed."""
+    return _asked(FrameworkAdapter.workflow_combinations)
 
 
 @cache

@@ -118,12 +118,13 @@ def updated_suite_cases() -> list[Combination]:
     """One combination per framework whose suite runs after an update, with a web app each.
 
     The web choices take turns (Django first, its project has the most files), so that the
-    frameworks together cover different ones; the broker is the framework's first.
+    frameworks together cover different ones; the broker is the framework's first. A framework
+    without a web choice (Airflow serves its own) runs its first combination.
     """
     cases = []
     for turn, combinations in enumerate(by_framework(supported_combinations()).values()):
         webs = list(dict.fromkeys(c.web for c in combinations if c.web != "none"))
-        web = webs[turn % len(webs)]
+        web = webs[turn % len(webs)] if webs else combinations[0].web
         cases.append(next(c for c in combinations if c.web == web))
     return cases
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from support.combinations import Combination, by_framework
-from support.frameworks.base import FrameworkAdapter
+from support.frameworks.base import FrameworkAdapter, TaskQueueAdapter
 from support.frameworks.celery import CeleryAdapter
 from support.frameworks.dramatiq import DramatiqAdapter
 from support.frameworks.rq import RqAdapter
 
-__all__ = ["ADAPTERS", "FrameworkAdapter", "adapter_for", "adapter_problems"]
+__all__ = ["ADAPTERS", "FrameworkAdapter", "TaskQueueAdapter", "adapter_for", "adapter_problems"]
 
 ADAPTERS: Mapping[str, FrameworkAdapter] = {
     adapter.name: adapter for adapter in (CeleryAdapter(), RqAdapter(), DramatiqAdapter())
@@ -49,7 +49,11 @@ def _coverage_problems(
     """What `picked` leaves out of `supported`, for each answer in `keys` (broker, web)."""
     problems = []
     for key in keys:
-        missing = sorted({c.answers[key] for c in supported} - {c.answers[key] for c in picked})
+        missing = sorted(
+            str(value)
+            for value in {c.answers.get(key) for c in supported}
+            - {c.answers.get(key) for c in picked}
+        )
         if missing:
             problems.append(
                 f"{framework}: the {tier} runs no combination with {key} {', '.join(missing)}"
@@ -70,7 +74,6 @@ def adapter_problems(
         e2e = adapter.e2e_combinations(supported)
         mutation = adapter.mutation_combinations(supported)
         cases = [s for c in mutation for s in adapter.hardened_settings(c)]
-        crash = adapter.crash_combinations(supported)
         if not e2e:
             problems.append(f"{framework}: the adapter gives the end-to-end tier no combination")
         if not cases:
@@ -78,11 +81,16 @@ def adapter_problems(
                 f"{framework}: the adapter gives the mutation test no case "
                 "(no mutation combination, or no hardened setting for it)"
             )
-        if not crash:
-            problems.append(f"{framework}: the adapter gives the worker-kill tests no combination")
         problems += _coverage_problems(
             framework, "end-to-end tier", e2e, supported, ("broker", "web")
         )
         problems += _coverage_problems(framework, "mutation test", mutation, supported, ("broker",))
-        problems += _coverage_problems(framework, "worker-kill test", crash, supported, ("broker",))
+        # A task queue's crashes are its workers'; a workflow engine's, its components'.
+        if isinstance(adapter, TaskQueueAdapter):
+            crash, tier = adapter.crash_combinations(supported), "worker-kill tests"
+        else:
+            crash, tier = adapter.workflow_combinations(supported), "workflow runs"
+        if not crash:
+            problems.append(f"{framework}: the adapter gives the {tier} no combination")
+        problems += _coverage_problems(framework, tier, crash, supported, ("broker",))
     return problems

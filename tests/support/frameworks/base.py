@@ -99,41 +99,23 @@ class MidTaskRestart:
 class FrameworkAdapter(ABC):
     """Everything framework-specific the render, end-to-end and mutation tiers need.
 
+    A task queue (Celery, RQ, Dramatiq) subclasses `TaskQueueAdapter`, which the round-trip and
+    crash tiers drive; a workflow engine (Airflow) runs the tiers every project has (render,
+    its own suite, mutation) and tiers of its own (`workflow_combinations`).
+
     Attributes:
         name: the framework's value in copier.yml (`celery`).
-        unit, units: the framework's unit of work, as its projects name it (`task`, `tasks`): the
-            web API's paths (`POST /<units>/add`, `GET /<units>/<id>`) and its id field
-            (`<unit>_id`).
-        definitions: the module of the generated package that defines the units (`tasks`); its
-            tests are `tests/test_<definitions>.py`.
+        definitions: the module that defines the project's work (`tasks`); its tests are
+            `tests/test_<definitions>.py`.
         config_tests: the generated test file that checks every hardened setting.
-        ready_log: what a worker writes to its log once it consumes work.
-        success_state: the state `GET /<units>/<id>` (and the probe) report for a success.
-        finished_states: every state after which a unit will not change any more.
-        probe_files: the probe modules copied into a project's `src/` for crash tests; each
-            framework's probe defines the functions the `submit_*` methods send
-            (`record_and_wait`, `kill_own_process`, `always_transient`, `idempotent_side_effect`).
     """
 
     name: ClassVar[str]
-    ready_log: ClassVar[str]
-    unit: ClassVar[str]
-    units: ClassVar[str]
     definitions: ClassVar[str]
     config_tests: ClassVar[str] = "tests/test_config.py"
-    success_state: ClassVar[str] = "SUCCESS"
-    finished_states: ClassVar[frozenset[str]] = frozenset({"SUCCESS", "FAILURE"})
-    probe_files: ClassVar[tuple[Path, ...]] = ()
-
-    # -- the framework's words in a generated project ----------------------------------------
-
-    @property
-    def id_field(self) -> str:
-        """The field that carries a unit's id in the web API and the CLI (`task_id`)."""
-        return f"{self.unit}_id"
 
     def definitions_module(self, project: Path) -> Path:
-        """The generated module that defines the units (`src/<package>/tasks.py`)."""
+        """The generated module that defines the work (`src/<package>/tasks.py`)."""
         return project / "src" / generated_package(project) / f"{self.definitions}.py"
 
     # -- what the generated project must contain -------------------------------------------
@@ -149,14 +131,6 @@ class FrameworkAdapter(ABC):
     @abstractmethod
     def compose_services(self, combination: Combination) -> Mapping[str, bool]:
         """Compose services by name: True for each that must exist, False for each that must not."""
-
-    @abstractmethod
-    def dashboard(self, combination: Combination) -> Dashboard | None:
-        """The dashboard the combination's compose file ships and its login; None without one."""
-
-    @abstractmethod
-    def scheduler_service(self, combination: Combination) -> str | None:
-        """The compose service that sends periodic work; None where the combination has none."""
 
     # -- which combinations each tier runs -------------------------------------------------
 
@@ -176,6 +150,63 @@ class FrameworkAdapter(ABC):
     def mutation_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
         """Mutation test: one per broker, Django among them (its settings live elsewhere)."""
         return one_per_broker(self.e2e_combinations(combinations), first_web="django")
+
+    def suite_env(self, target: BrokerTarget | None) -> dict[str, str]:
+        """The environment that points the generated suite at `target` (None: no broker)."""
+        return target.env() if target else {}
+
+    def roundtrip_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """Work sent through the web app or CLI to a real worker (task queues only)."""
+        return []
+
+    def crash_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """Worker-kill, stop, poison and broker crash tests (task queues only)."""
+        return []
+
+    def workflow_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """Workflow runs: the project's components started on the host, runs triggered through
+        its API, its processes killed (workflow engines only)."""
+        return []
+
+
+class TaskQueueAdapter(FrameworkAdapter):
+    """A task queue: units of work sent through a web app or CLI to workers on a broker.
+
+    Attributes:
+        unit, units: the framework's unit of work, as its projects name it (`task`, `tasks`): the
+            web API's paths (`POST /<units>/add`, `GET /<units>/<id>`) and its id field
+            (`<unit>_id`).
+        ready_log: what a worker writes to its log once it consumes work.
+        success_state: the state `GET /<units>/<id>` (and the probe) report for a success.
+        finished_states: every state after which a unit will not change any more.
+        probe_files: the probe modules copied into a project's `src/` for crash tests; each
+            framework's probe defines the functions the `submit_*` methods send
+            (`record_and_wait`, `kill_own_process`, `always_transient`, `idempotent_side_effect`).
+    """
+
+    ready_log: ClassVar[str]
+    unit: ClassVar[str]
+    units: ClassVar[str]
+    success_state: ClassVar[str] = "SUCCESS"
+    finished_states: ClassVar[frozenset[str]] = frozenset({"SUCCESS", "FAILURE"})
+    probe_files: ClassVar[tuple[Path, ...]] = ()
+
+    @property
+    def id_field(self) -> str:
+        """The field that carries a unit's id in the web API and the CLI (`task_id`)."""
+        return f"{self.unit}_id"
+
+    @abstractmethod
+    def dashboard(self, combination: Combination) -> Dashboard | None:
+        """The dashboard the combination's compose file ships and its login; None without one."""
+
+    @abstractmethod
+    def scheduler_service(self, combination: Combination) -> str | None:
+        """The compose service that sends periodic work; None where the combination has none."""
+
+    def roundtrip_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
+        """Round trip through the web app or CLI: every end-to-end combination."""
+        return self.e2e_combinations(combinations)
 
     def crash_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
         """Worker-kill tests: one combination per broker."""

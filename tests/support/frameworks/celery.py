@@ -12,8 +12,8 @@ from support.combinations import Combination
 from support.compose import option_value
 from support.frameworks.base import (
     Dashboard,
-    FrameworkAdapter,
     MidTaskRestart,
+    TaskQueueAdapter,
     generated_package,
     run_probe_client,
 )
@@ -185,7 +185,7 @@ WIRING = (
 )
 
 
-class CeleryAdapter(FrameworkAdapter):
+class CeleryAdapter(TaskQueueAdapter):
     """Celery: settings in celeryconfig.py or Django's CELERY_ namespace, results in Redis."""
 
     name: ClassVar[str] = "celery"

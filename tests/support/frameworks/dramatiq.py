@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 from support.combinations import Combination
 from support.frameworks.base import (
     Dashboard,
-    FrameworkAdapter,
     MidTaskRestart,
+    TaskQueueAdapter,
     generated_package,
     run_probe_client,
 )
@@ -91,7 +91,7 @@ WIRING = (
 )
 
 
-class DramatiqAdapter(FrameworkAdapter):
+class DramatiqAdapter(TaskQueueAdapter):
     """Dramatiq: Redis or RabbitMQ (results and records in Redis); settings in broker.py."""
 
     name: ClassVar[str] = "dramatiq"

@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 from support.combinations import Combination
 from support.frameworks.base import (
     Dashboard,
-    FrameworkAdapter,
     MidTaskRestart,
+    TaskQueueAdapter,
     generated_package,
     run_probe_client,
 )
@@ -105,7 +105,7 @@ WIRING = (
 )
 
 
-class RqAdapter(FrameworkAdapter):
+class RqAdapter(TaskQueueAdapter):
     """RQ: Redis only; settings in queues.py, settings.py, worker.py and Django's RQ_QUEUES."""
 
     name: ClassVar[str] = "rq"
