@@ -67,7 +67,8 @@ def _the_line(
     """The one line in the project's sources that sets `setting`."""
     hits = matching_lines(project, setting)
     assert len(hits) == 1, (
-        f"{setting.name}: expected one line matching {setting.pattern.pattern!r} under src/, "
+        f"{setting.name}: expected one line matching {setting.pattern.pattern!r} "
+        f"in {setting.where}, "
         f"found {[f'{p.relative_to(project)}:{n + 1}' for p, n in hits]}; "
         f"update the {adapter.name} adapter's list in tests/support/frameworks/{adapter.name}.py"
     )

@@ -15,7 +15,7 @@ from support.hardening import HardenedSetting, Wiring, matching_lines
 
 
 def _not_on_one_line(project: Path, items: Sequence[HardenedSetting | Wiring]) -> list[str]:
-    """A line for each setting or wiring that matches no line or several under src/."""
+    """A line for each setting or wiring that matches no line or several in its files."""
     problems = []
     for item in items:
         hits = matching_lines(project, item)
@@ -31,7 +31,7 @@ class TestHardenedLines:
     def test_each_setting_on_exactly_one_line(
         self, project: Path, combination: Combination
     ) -> None:
-        """Each hardened setting of the combination matches exactly one line under src/."""
+        """Each hardened setting of the combination matches exactly one line in its files."""
         adapter = adapter_for(combination.framework)
         settings = adapter.hardened_settings(combination)
         assert settings, f"the {adapter.name} adapter lists no hardened setting"
@@ -42,7 +42,7 @@ class TestHardenedLines:
         )
 
     def test_each_wiring_on_exactly_one_line(self, project: Path, combination: Combination) -> None:
-        """Each wiring the mutation test edits matches exactly one line under src/."""
+        """Each wiring the mutation test edits matches exactly one line in its files."""
         adapter = adapter_for(combination.framework)
         problems = _not_on_one_line(project, adapter.wiring(combination))
         assert not problems, (

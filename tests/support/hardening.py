@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# Where a line is looked for unless a setting says otherwise: the generated package's code.
+IN_SOURCE = ("src/**/*.py",)
+
 
 @dataclass(frozen=True)
 class HardenedSetting:
@@ -21,11 +24,14 @@ class HardenedSetting:
         name: the setting's name, used as the test id.
         pattern: a regular expression matching the one line that sets it.
         brokers: the brokers for which the template sets it.
+        where: globs, relative to the project, of the files that hold the line (a workflow
+            engine's settings live in compose.yaml and its DAG files, not in a package).
     """
 
     name: str
     pattern: re.Pattern[str]
     brokers: tuple[str, ...]
+    where: tuple[str, ...] = IN_SOURCE
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class Wiring:
         replacement: what the match becomes (`re.sub` syntax).
         webs: the web answers whose projects carry the line.
         tests: the generated test file that must fail after the edit.
+        where: globs, relative to the project, of the files that hold the line.
     """
 
     name: str
@@ -48,13 +55,15 @@ class Wiring:
     replacement: str
     webs: tuple[str, ...]
     tests: str
+    where: tuple[str, ...] = IN_SOURCE
 
 
 def matching_lines(project: Path, setting: HardenedSetting | Wiring) -> list[tuple[Path, int]]:
-    """(file, 0-based line number) of every line under the project's src/ that sets `setting`."""
+    """(file, 0-based line number) of every line in the setting's files that sets it."""
+    paths = sorted({path for glob in setting.where for path in project.glob(glob)})
     return [
         (path, number)
-        for path in sorted((project / "src").rglob("*.py"))
+        for path in paths
         for number, line in enumerate(path.read_text().splitlines())
         if setting.pattern.search(line)
     ]
