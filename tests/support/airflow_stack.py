@@ -63,11 +63,13 @@ MIGRATE_TIMEOUT = 300.0
 FINISHED_RUN_STATES = frozenset({"success", "failed"})
 
 # Settings a project may choose itself; the stack fills them in only where the caller did not.
-# Airflow's defaults fork 32 executor workers and 4 API server workers: too many for 2 cores.
+# Airflow's defaults fork 32 executor workers, 4 API server workers and 16 Celery pool
+# processes: too many for 2 cores.
 DEFAULT_SETTINGS = {
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__CORE__PARALLELISM": "4",
     "AIRFLOW__API__WORKERS": "1",
+    "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
 }
 
 
@@ -484,8 +486,7 @@ class AirflowStack:
 
     def leftover_processes(self) -> list[ProcessInfo]:
         """Processes of any session the stack started that still run."""
-        sids = {run.pid for c in self.components.values() for run in c.runs}
-        return [info for info in all_processes() if info.sid in sids]
+        return [info for info in all_processes() if self.owns(info.pid)]
 
     def logs(self) -> str:
         """The end of every component's latest log, for a failure message."""
@@ -634,7 +635,26 @@ class AirflowStack:
         return wait_until(running, timeout, f"{dag_id}.{task_id} try {min_try} to run", 0.5)
 
     def task_process(self, dag_id: str, run_id: str, task_id: str, min_try: int = 1) -> int:
-        """The pid of the process running the task's code (the API's `pid`, a host process)."""
+        """The pid of the process running the task's code, once try `min_try` runs.
+
+        The API's `pid` is the task process's (a task that writes `os.getpid()` agrees); it is
+        checked to be a process of this stack, so a recycled pid is never killed by mistake.
+        """
         pid = self.wait_for_running_task(dag_id, run_id, task_id, min_try=min_try).pid
         assert pid is not None
+        if not self.owns(pid):
+            raise ProcessLookupError(f"task process {pid} is not a process of this stack")
         return pid
+
+    def supervisor_process(self, task_pid: int) -> int:
+        """The supervisor of a task process: a LocalExecutor worker or a Celery pool process."""
+        supervisor = parent_pid(task_pid)
+        if not self.owns(supervisor):
+            raise ProcessLookupError(f"the parent {supervisor} of {task_pid} is not the stack's")
+        return supervisor
+
+    def owns(self, pid: int) -> bool:
+        """Whether `pid` runs in a session the stack started."""
+        info = process_info(pid)
+        sids = {run.pid for c in self.components.values() for run in c.runs}
+        return info is not None and info.alive and info.sid in sids
