@@ -51,8 +51,6 @@ _ROLE_WORDS = {
     ("celery", "worker"): CELERY_WORKER,
     ("db", "migrate"): MIGRATE,
 }
-# Stopped first to last: the API server goes last, since running tasks report to it.
-_STOP_ORDER = (CELERY_WORKER, SCHEDULER, TRIGGERER, DAG_PROCESSOR, API_SERVER)
 # The health endpoint's name of each component that it reports on.
 _HEALTH_KEYS = {SCHEDULER: "scheduler", DAG_PROCESSOR: "dag_processor", TRIGGERER: "triggerer"}
 
@@ -470,12 +468,13 @@ class AirflowStack:
     def stop_all(self, grace: float = STOP_GRACE) -> None:
         """Stop every component at once (SIGTERM, SIGKILL after `grace`); check nothing is left.
 
-        The sessions of earlier runs are killed too: a component killed without its session may
-        have left task processes behind.
+        SIGTERM does not end a running task (the task process only calls the operator's
+        `on_kill()`), and the scheduler waits for it in `LocalExecutor.end()`: with a task
+        running, the stop takes the whole grace. The sessions of earlier runs are killed too: a
+        component killed without its session may have left task processes behind.
         """
-        ordered = sorted(self.components.values(), key=lambda c: _STOP_ORDER.index(c.role))
-        self._stop_runs([c.current for c in ordered if c.running()], grace)
-        for component in ordered:
+        self._stop_runs([c.current for c in self.components.values() if c.running()], grace)
+        for component in self.components.values():
             for run in component.runs:
                 kill_session(run.pid)
         if leftovers := self.leftover_processes():
