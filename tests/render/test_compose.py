@@ -44,14 +44,16 @@ class TestComposeFile:
         assert not missing, f"services missing from compose.yaml: {sorted(missing)}"
         assert not unwanted, f"services that were not chosen: {sorted(unwanted)}"
 
-    def test_commands_are_exec_form(self, project: Path) -> None:
-        """The worker has a command, and every command is a list of strings (exec form)."""
+    def test_commands_are_exec_form(self, project: Path, combination: Combination) -> None:
+        """The image's service (the worker) has a command, and every command is a list of
+        strings (exec form)."""
         declared = {
             name: service["command"]
             for name, service in compose_services(load_compose(project)).items()
             if "command" in service
         }
-        assert "worker" in declared, f"the worker service has no command: {sorted(declared)}"
+        main = adapter_for(combination.framework).image_service(combination)
+        assert main in declared, f"the {main} service has no command: {sorted(declared)}"
         shell_form = {name: value for name, value in declared.items() if not is_exec_form(value)}
         assert not shell_form, f"commands not in exec form: {shell_form}"
 
@@ -66,13 +68,16 @@ class TestComposeFile:
         ]
         assert not unchecked, f"long-running services without a healthcheck: {unchecked}"
 
-    def test_the_image_runs_the_worker_by_default(self, project: Path) -> None:
-        """The Dockerfile's CMD (exec form) is the compose worker's command: a bare `docker run`
-        of the image starts the same worker."""
+    def test_the_image_runs_the_worker_by_default(
+        self, project: Path, combination: Combination
+    ) -> None:
+        """The Dockerfile's CMD (exec form) is the command of the image's compose service (the
+        worker): a bare `docker run` of the image starts the same process."""
         lines = (project / "Dockerfile").read_text().splitlines()
         cmds = [line.removeprefix("CMD ") for line in lines if line.startswith("CMD ")]
         assert len(cmds) == 1, cmds
-        assert json.loads(cmds[0]) == command(load_compose(project), "worker")
+        main = adapter_for(combination.framework).image_service(combination)
+        assert json.loads(cmds[0]) == command(load_compose(project), main)
 
     def test_ports_on_loopback(self, project: Path) -> None:
         """Every published port is bound to 127.0.0.1."""
@@ -98,11 +103,13 @@ class TestComposeFile:
         self, project: Path, combination: Combination
     ) -> None:
         """Django: PostgreSQL and a one-shot migrate, which the project's services share and wait
-        for; no container gets a SQLite file of its own. Other projects run no database."""
+        for; no container gets a SQLite file of its own. Other projects run no database, unless
+        the framework keeps its own in one (Airflow's metadata database)."""
         compose = load_compose(project)
         found = compose_services(compose)
         if combination.web != "django":
-            assert not {"postgres", "migrate"} & set(found), sorted(found)
+            if not adapter_for(combination.framework).compose_services(combination).get("postgres"):
+                assert not {"postgres", "migrate"} & set(found), sorted(found)
             return
         assert "SQLITE_PATH" not in (project / "compose.yaml").read_text()
         postgres = found["postgres"]

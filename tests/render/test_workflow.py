@@ -32,8 +32,8 @@ class TestWorkflowDatabase:
         projects without Django have neither."""
         workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
         test_job = workflow["jobs"]["test"]
-        postgres = test_job["services"].get("postgres")
-        url = test_job["env"].get("DATABASE_URL")
+        postgres = test_job.get("services", {}).get("postgres")
+        url = test_job.get("env", {}).get("DATABASE_URL")
         if combination.web != "django":
             assert (postgres, url) == (None, None)
             return

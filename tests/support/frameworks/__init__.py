@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from support.combinations import Combination, by_framework
+from support.frameworks.airflow import AirflowAdapter
 from support.frameworks.base import FrameworkAdapter, TaskQueueAdapter
 from support.frameworks.celery import CeleryAdapter
 from support.frameworks.dramatiq import DramatiqAdapter
@@ -19,7 +20,8 @@ from support.frameworks.rq import RqAdapter
 __all__ = ["ADAPTERS", "FrameworkAdapter", "TaskQueueAdapter", "adapter_for", "adapter_problems"]
 
 ADAPTERS: Mapping[str, FrameworkAdapter] = {
-    adapter.name: adapter for adapter in (CeleryAdapter(), RqAdapter(), DramatiqAdapter())
+    adapter.name: adapter
+    for adapter in (CeleryAdapter(), RqAdapter(), DramatiqAdapter(), AirflowAdapter())
 }
 
 

@@ -132,6 +132,10 @@ class FrameworkAdapter(ABC):
     def compose_services(self, combination: Combination) -> Mapping[str, bool]:
         """Compose services by name: True for each that must exist, False for each that must not."""
 
+    def image_service(self, combination: Combination) -> str:
+        """The compose service whose command is the image's CMD (a bare `docker run`)."""
+        return "worker"
+
     # -- which combinations each tier runs -------------------------------------------------
 
     @abstractmethod
