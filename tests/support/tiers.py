@@ -32,7 +32,11 @@ def render_cases() -> tuple[Combination, ...]:
 def _asked(
     tier: Callable[[FrameworkAdapter, Sequence[Combination]], list[Combination]],
 ) -> tuple[Combination, ...]:
-    """The combinations a tier runs: each adapter picks from its framework's supported ones."""
+    """The combinations a tier runs: each adapter picks from its framework's supported ones.
+
+    `tier` calls the adapter's own method (`lambda adapter, c: adapter.crash_combinations(c)`):
+    `FrameworkAdapter.crash_combinations` itself would be the base class's, which runs nothing.
+    """
     return tuple(
         combination
         for framework, combinations in by_framework(supported_combinations()).items()
@@ -44,25 +48,25 @@ def _asked(
 @cache
 def e2e_combinations() -> tuple[Combination, ...]:
     """Full end-to-end tier: install, ruff, the generated suite on the real broker."""
-    return _asked(FrameworkAdapter.e2e_combinations)
+    return _asked(lambda adapter, combinations: adapter.e2e_combinations(combinations))
 
 
 @cache
 def roundtrip_combinations() -> tuple[Combination, ...]:
     """Task queues: work sent through the web app or CLI to a real worker, read back."""
-    return _asked(FrameworkAdapter.roundtrip_combinations)
+    return _asked(lambda adapter, combinations: adapter.roundtrip_combinations(combinations))
 
 
 @cache
 def workflow_combinations() -> tuple[Combination, ...]:
     """Workflow engines: components started on the host, runs triggered, processes killed."""
-    return _asked(FrameworkAdapter.workflow_combinations)
+    return _asked(lambda adapter, combinations: adapter.workflow_combinations(combinations))
 
 
 @cache
 def mutation_combinations() -> tuple[Combination, ...]:
     """Combinations whose hardened lines the mutation test deletes one by one."""
-    return _asked(FrameworkAdapter.mutation_combinations)
+    return _asked(lambda adapter, combinations: adapter.mutation_combinations(combinations))
 
 
 def mutation_cases() -> list[tuple[Combination, HardenedSetting]]:
@@ -100,4 +104,4 @@ def wiring_cases() -> list[tuple[Combination, Wiring]]:
 @cache
 def crash_combinations() -> tuple[Combination, ...]:
     """Combinations whose workers the crash tests kill."""
-    return _asked(FrameworkAdapter.crash_combinations)
+    return _asked(lambda adapter, combinations: adapter.crash_combinations(combinations))
