@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from support.combinations import Combination
 from support.frameworks import FrameworkAdapter
 from support.hardening import HardenedSetting, Wiring, delete_line, matching_lines, rewrite_line
@@ -39,6 +40,18 @@ def _suite(project: Path, tests: str) -> tuple[int, str]:
     return result.returncode, result.stdout[-3000:] + result.stderr[-2000:]
 
 
+def _syntax_error(path: Path) -> str | None:
+    """Why the Python or YAML file at `path` no longer parses; None while it does."""
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            yaml.safe_load(path.read_text())
+        else:
+            compile(path.read_text(), str(path), "exec")
+    except (SyntaxError, yaml.YAMLError) as error:
+        return str(error)
+    return None
+
+
 def _suite_after(
     project: Path, change: Callable[[], str], path: Path, tests: str
 ) -> tuple[str, int, str]:
@@ -47,10 +60,8 @@ def _suite_after(
     original = path.read_text()
     try:
         line = change()
-        try:
-            compile(path.read_text(), str(path), "exec")
-        except SyntaxError as error:
-            pytest.fail(f"the change only breaks the syntax ({error}): {line.strip()!r}")
+        if reason := _syntax_error(path):
+            pytest.fail(f"the change only breaks the syntax ({reason}): {line.strip()!r}")
         code, output = _suite(project, tests)
     finally:
         path.write_text(original)

@@ -12,6 +12,7 @@ example DAG.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -25,6 +26,8 @@ EVERY_EXECUTOR = ("none", "redis", "rabbitmq")
 CELERY_EXECUTOR = ("redis", "rabbitmq")
 COMPOSE = ("compose.yaml",)
 DAGS = ("dags/*.py",)
+# The probe DAGs the workflow tests copy into a project copy's dags/.
+PROBE_DAGS = Path(__file__).parent / "airflow_probe" / "tqgen_probe.py"
 
 
 def compose_line(variable: str, brokers: tuple[str, ...] = EVERY_EXECUTOR) -> HardenedSetting:
@@ -55,17 +58,17 @@ DAG_TESTS = "tests/test_dags.py"
 
 
 def dag_line(name: str, pattern: str) -> Wiring:
-    """A line of the example DAG, matched by `pattern`, that the DAG tests must miss."""
+    """A whole line of the example DAG, matched by `pattern`, that the DAG tests must miss."""
     return Wiring(name, re.compile(pattern), "", ("none",), DAG_TESTS, DAGS)
 
 
 WIRING = (
     dag_line("catchup", r"^\s+catchup=False,$"),
     dag_line("max_active_runs", r"^\s+max_active_runs=\d+,$"),
-    dag_line("owner", r'^\s+"owner": '),
+    dag_line("owner", r'^\s+"owner": .+,$'),
     dag_line("retries", r'^\s+"retries": \d+,$'),
-    dag_line("execution_timeout", r'^\s+"execution_timeout": '),
-    dag_line("on_failure_callback", r'^\s+"on_failure_callback": '),
+    dag_line("execution_timeout", r'^\s+"execution_timeout": .+,$'),
+    dag_line("on_failure_callback", r'^\s+"on_failure_callback": .+,$'),
 )
 
 
@@ -117,3 +120,7 @@ class AirflowAdapter(FrameworkAdapter):
     def workflow_combinations(self, combinations: Sequence[Combination]) -> list[Combination]:
         """Every executor and broker: the end-to-end combinations."""
         return self.e2e_combinations(combinations)
+
+    def install_probe(self, project: Path) -> None:
+        """Copy the probe DAGs into the project's DAG folder (the template ships no test DAG)."""
+        shutil.copy2(PROBE_DAGS, project / "dags" / PROBE_DAGS.name)
