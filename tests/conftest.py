@@ -15,6 +15,7 @@ from support.rendering import RenderedProjects
 # then the upgrade tests. They start first, so that they run while the other xdist workers run
 # the rest, instead of at the end with every other worker idle (docs/testing.md, the budget).
 LONG_FIRST = (
+    "tests/e2e/test_workflow_runs.py",
     "tests/e2e/test_broker_outage.py",
     "tests/e2e/test_full_broker.py",
     "tests/e2e/test_worker_kill.py",

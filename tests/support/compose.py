@@ -94,6 +94,17 @@ def host_command(compose: dict[str, Any], service: str, env: Mapping[str, str]) 
     return [interpolate(arg, env) for arg in command(compose, service)]
 
 
+def host_entrypoint_command(
+    compose: dict[str, Any], service: str, env: Mapping[str, str]
+) -> list[str]:
+    """A service's `entrypoint:` (exec form, if it has one) followed by its `command:`, as compose
+    runs them with `env`, for running on the host."""
+    entrypoint = services(compose)[service].get("entrypoint") or []
+    if not is_exec_form(entrypoint):
+        raise TypeError(f"service {service!r}: entrypoint is not a list of strings: {entrypoint!r}")
+    return [interpolate(arg, env) for arg in entrypoint] + host_command(compose, service, env)
+
+
 def healthcheck_command(compose: dict[str, Any], service: str, env: Mapping[str, str]) -> list[str]:
     """A service's healthcheck test as compose would run it in the container, for the host.
 
