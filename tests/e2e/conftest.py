@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.brokers import BrokerTarget, isolated_broker
+from support.brokers import BrokerTarget, isolated_broker_if_any
 from support.combinations import Combination
 from support.frameworks import FrameworkAdapter, adapter_for
 from support.locking import BuildOnce
@@ -67,8 +67,5 @@ def adapter(combination: Combination) -> FrameworkAdapter:
 def broker_target(combination: Combination) -> Iterator[BrokerTarget | None]:
     """A Redis database or RabbitMQ vhost of this test's own, emptied afterwards; None for a
     combination without a broker (Airflow's local executor)."""
-    if combination.broker == "none":
-        yield None
-        return
-    with isolated_broker(combination.broker) as target:
+    with isolated_broker_if_any(combination.broker) as target:
         yield target

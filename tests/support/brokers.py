@@ -170,3 +170,14 @@ def isolated_broker(broker: str) -> Iterator[BrokerTarget]:
             if vhost:
                 rabbitmqctl("delete_vhost", vhost)
             flush(db)
+
+
+@contextmanager
+def isolated_broker_if_any(broker: str) -> Iterator[BrokerTarget | None]:
+    """`isolated_broker(broker)`; None for a combination without a broker (`none`: Airflow's
+    local executor)."""
+    if broker == "none":
+        yield None
+        return
+    with isolated_broker(broker) as target:
+        yield target

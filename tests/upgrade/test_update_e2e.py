@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from support.brokers import isolated_broker
+from support.brokers import isolated_broker_if_any
 from support.combinations import Combination
+from support.frameworks import adapter_for
 from support.gitrepo import git
 from support.upgrade import (
     NEW_FILE,
@@ -27,7 +28,12 @@ class TestUpdatedProjectWorks:
     @pytest.mark.parametrize("combination", updated_suite_cases(), ids=lambda c: c.id)
     def test_suite_passes_after_update_and_conflict_resolution(self, combination: Combination):
         """Edit, update across releases, resolve the reported conflict: ruff and pytest pass."""
-        answers = ["--broker", combination.broker, "--web", combination.web]
+        answers = [
+            argument
+            for key, value in combination.answers.items()
+            if key != "framework"
+            for argument in ("--data", f"{key}={value}")
+        ]
         project = generate(*answers, framework=combination.framework)
         edit_like_a_user(project)
         result = runner.invoke(app, ["update", str(project)])
@@ -43,6 +49,7 @@ class TestUpdatedProjectWorks:
         for check in (["ruff", "check"], ["ruff", "format", "--check"]):
             completed = run_in_project(project, check)
             assert completed.returncode == 0, completed.stdout + completed.stderr
-        with isolated_broker(combination.broker) as target:
-            completed = run_in_project(project, ["pytest", "-q"], env=target.env())
+        with isolated_broker_if_any(combination.broker) as target:
+            env = adapter_for(combination.framework).suite_env(target)
+            completed = run_in_project(project, ["pytest", "-q"], env=env)
         assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
