@@ -29,9 +29,11 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from support.airflow_stack import (
+    CELERY_WORKER,
     AirflowStack,
     ApiError,
     TaskInstance,
@@ -199,8 +201,9 @@ class SleepyRun:
         return tries
 
 
-def check_example_dag(stack: AirflowStack, decoy_password: str) -> str:
-    """The example DAG runs through the REST API with the login; no token, no access."""
+def check_example_dag(stack: AirflowStack, decoy_password: str, target: BrokerTarget | None) -> str:
+    """The example DAG runs through the REST API with the login (on the Celery worker of the
+    test's own broker); no token, no access."""
     status, body = request_json("GET", f"{stack.base_url}/api/v2/dags")
     assert status in {401, 403}, f"GET /api/v2/dags without a token answered {status}: {body}"
     credentials = {"username": stack.username, "password": decoy_password}
@@ -215,6 +218,14 @@ def check_example_dag(stack: AirflowStack, decoy_password: str) -> str:
     assert state == "success", f"{EXAMPLE_DAG} run {run_id} ended {state}: {instances}"
     stored = sorted((stack.home / "data" / EXAMPLE_DAG).glob("*.json"))
     assert stored, f"{EXAMPLE_DAG} succeeded but stored no result under {stack.home / 'data'}"
+    if target is not None:
+        broker = urlsplit(target.broker_url)
+        where = f"@{broker.hostname}:{broker.port}{broker.path}"
+        worker = stack.component(CELERY_WORKER).current.output()
+        connected = [line for line in worker.splitlines() if "Connected to" in line]
+        assert any(where in line for line in connected), (
+            f"the Celery worker did not connect to the test's broker ...{where}: {connected}"
+        )
     return f"{[(i.task_id, i.state) for i in instances]}, stored {stored[0].name}"
 
 
@@ -325,7 +336,7 @@ def test_runs_and_crashes_on_real_components(
         decoy_password, stack.password = stack.password, password
         checks = Checks(label, stack)
         with checks.check("example DAG through the REST API"):
-            print(f"{label}: {check_example_dag(stack, decoy_password)}")
+            print(f"{label}: {check_example_dag(stack, decoy_password, broker_target)}")
         with checks.check("failing task"):
             print(f"{label}: {check_failing_task(stack)}")
         crashes = CRASH_CASES[combination.broker]

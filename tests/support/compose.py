@@ -60,33 +60,68 @@ def option_value(args: list[str], option: str) -> str | None:
     return None
 
 
-_INTERPOLATION = re.compile(
-    r"\$(?:(?P<escaped>\$)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}"
-    r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
-)
+_BRACED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>.*))?", re.DOTALL)
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _closing_brace(value: str, start: int) -> int:
+    """The index of the `}` that closes the `${` whose contents begin at `start`."""
+    depth, index = 1, start
+    while index < len(value):
+        if value.startswith("${", index):
+            depth, index = depth + 1, index + 2
+            continue
+        if value[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError(f"unclosed ${{ in {value!r}")
+
+
+def _braced(expression: str, env: Mapping[str, str]) -> str:
+    """The value of `${expression}`; a default or message is itself interpolated, when used."""
+    match = _BRACED.fullmatch(expression)
+    if match is None:
+        raise ValueError(f"not a compose interpolation: ${{{expression}}}")
+    name, op, arg = match["name"], match["op"], match["arg"] or ""
+    present, filled = name in env, bool(env.get(name))
+    if op in (":-", "-"):
+        use_default = not filled if op == ":-" else not present
+        return interpolate(arg, env) if use_default else env[name]
+    if op in (":?", "?"):
+        if not (filled if op == ":?" else present):
+            raise KeyError(f"compose variable {name} is required: {arg}")
+        return env[name]
+    if op in (":+", "+"):
+        return interpolate(arg, env) if (filled if op == ":+" else present) else ""
+    return env.get(name, "")
 
 
 def interpolate(value: str, env: Mapping[str, str]) -> str:
-    """Apply compose's `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$$` rules."""
-
-    def replace(match: re.Match[str]) -> str:
-        if match["escaped"]:
-            return "$"
-        name = match["braced"] or match["bare"]
-        op, arg = match["op"], match["arg"] or ""
-        present, filled = name in env, bool(env.get(name))
-        if op in (":-", "-"):
-            use_default = not filled if op == ":-" else not present
-            return arg if use_default else env[name]
-        if op in (":?", "?"):
-            if not (filled if op == ":?" else present):
-                raise KeyError(f"compose variable {name} is required: {arg}")
-            return env[name]
-        if op in (":+", "+"):
-            return arg if (filled if op == ":+" else present) else ""
-        return env.get(name, "")
-
-    return _INTERPOLATION.sub(replace, value)
+    """Apply compose's `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`,
+    `${VAR:+alt}` and `$$` rules; a default may hold `${...}` itself."""
+    out: list[str] = []
+    index = 0
+    while index < len(value):
+        char, following = value[index], value[index + 1 : index + 2]
+        if char != "$":
+            out.append(char)
+            index += 1
+        elif following == "$":
+            out.append("$")
+            index += 2
+        elif following == "{":
+            end = _closing_brace(value, index + 2)
+            out.append(_braced(value[index + 2 : end], env))
+            index = end + 1
+        elif bare := _BARE.match(value, index + 1):
+            out.append(env.get(bare.group(), ""))
+            index = bare.end()
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
 
 
 def host_command(compose: dict[str, Any], service: str, env: Mapping[str, str]) -> list[str]:
