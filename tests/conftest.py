@@ -24,6 +24,7 @@ LONG_FIRST = (
     "tests/e2e/test_graceful_stop.py",
     "tests/e2e/test_redis_restart_mid_task.py",
     "tests/e2e/test_failing_task.py",
+    "tests/e2e/test_workflow_without_docker.py",
     "tests/e2e/test_broker_restart.py",
     "tests/upgrade/test_update_e2e.py",
     "tests/upgrade/test_offline_update.py",
