@@ -9,8 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 import yaml
-from support.combinations import Combination, combinations_from, supported_combinations
+from support import tiers
+from support.combinations import (
+    Combination,
+    by_framework,
+    combinations_from,
+    supported_combinations,
+)
 from support.frameworks import ADAPTERS, adapter_problems
 from support.frameworks.celery import CeleryAdapter
 from support.hardening import HardenedSetting
@@ -79,3 +86,26 @@ class TestAdapterGuard:
         """An end-to-end selection that misses a supported broker is reported with the broker."""
         problems = adapter_problems(supported_combinations(), {"celery": RedisOnly()})
         assert "celery: the end-to-end tier runs no combination with broker rabbitmq" in problems
+
+
+class TestTiers:
+    """Each tier runs what every adapter's own method gives it (an override included)."""
+
+    @pytest.mark.parametrize(
+        "method",
+        [
+            "e2e_combinations",
+            "roundtrip_combinations",
+            "crash_combinations",
+            "workflow_combinations",
+            "mutation_combinations",
+        ],
+    )
+    def test_a_tier_runs_every_adapter_s_picks(self, method: str) -> None:
+        """`support.tiers.<method>()` is the adapters' `<method>` picks, none of them empty."""
+        picks = {
+            framework: getattr(ADAPTERS[framework], method)(combinations)
+            for framework, combinations in by_framework(supported_combinations()).items()
+        }
+        assert list(getattr(tiers, method)()) == [c for chosen in picks.values() for c in chosen]
+        assert any(picks.values()), f"no adapter gives {method} a combination"
