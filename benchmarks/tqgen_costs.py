@@ -235,7 +235,10 @@ def measure_new(combination: Combination, repo: Path, scratch: Path, runs: int) 
 
     try:
         return compare(
-            Comparison(f"tqgen new {combination.id}", "copier copy"), runs, subject, baseline
+            Comparison(f"tqgen new --no-git {combination.id}", "copier copy --vcs-ref HEAD"),
+            runs,
+            subject,
+            baseline,
         )
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -416,20 +419,24 @@ def report(
         parts += [
             green_table(greens),
             "Time to green: `tqgen new` (with git) + `uv sync` (warm cache) + `uv run pytest`, "
-            "with the local broker or without one (its tests skip). No generator to compare "
+            "with the local broker (run first, so it pays the project's first bytecode "
+            "compilation) or without one (its tests skip). No generator to compare "
             "against: the ratio is how many times the generated suite without a broker the "
             "whole way to green with the broker takes; the seconds are this machine's.",
         ]
-        parts += [
-            f"- `{g.combination}` {step}: {summary}"
+        notes = [
+            f"- `{g.combination}` {step}, last run: {summary}"
             for g in greens
             for step, summary in g.summaries.items()
         ]
-        parts += [f"- FAILED `{g.combination}` {failure}" for g in greens for failure in g.failures]
-    load = " / ".join(str(value) for value in info["load_average"])
+        notes += [f"- FAILED `{g.combination}` {failure}" for g in greens for failure in g.failures]
+        parts.append("\n".join(notes))
+    start, end = (
+        " / ".join(map(str, info[key])) for key in ("load_average_at_start", "load_average")
+    )
     parts.append(
         f"Measured {info['date']} on {info['nproc']} cores ({info['system']} {info['machine']}), "
-        f"Python {info['python']}; load average (1/5/15 min) at the end: {load}."
+        f"Python {info['python']}; load (1/5/15 min) {start} at the start, {end} at the end."
     )
     return "\n\n".join(parts)
 
