@@ -42,12 +42,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from support.brokers import isolated_broker
 from support.combinations import REPO_ROOT, Combination, by_framework, supported_combinations
 from support.gitrepo import build_template_repo, isolated_git_env
 from support.rendering import project_files, render_with_api
+from support.services import REDIS, require, service_for_broker
 from support.upgrade import NEW_FILE, Releases, edit_like_a_user, make_releases
 from support.uvenv import project_env, uv_binary
 
@@ -300,6 +303,11 @@ def broker_env(combination: Combination) -> Iterator[dict[str, str]]:
     if combination.broker == "none":
         yield {}
         return
+    try:
+        require(REDIS)
+        require(service_for_broker(combination.broker))
+    except (pytest.skip.Exception, pytest.fail.Exception) as unavailable:
+        raise SystemExit(f"{unavailable}; or leave time to green out: --green-runs 0") from None
     with isolated_broker(combination.broker) as target:
         yield target.env()
 
