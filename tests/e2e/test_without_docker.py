@@ -12,8 +12,6 @@ listen on 127.0.0.1 only, and the dashboard refuses a request without the login.
 from __future__ import annotations
 
 import re
-import shlex
-import subprocess
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -22,9 +20,10 @@ import pytest
 from support.brokers import BrokerTarget
 from support.combinations import Combination
 from support.frameworks import FrameworkAdapter
-from support.processes import ProcessGroup, free_port, listening_addresses, running, wait_until
+from support.processes import free_port, listening_addresses, wait_until
+from support.readme_commands import logs, readme_commands, run_commands, shell_env
 from support.tiers import roundtrip_combinations
-from support.uvenv import copy_project, project_env, uv_binary
+from support.uvenv import copy_project
 from support.webclient import answers_ok, request_json
 
 pytestmark = [
@@ -35,13 +34,6 @@ pytestmark = [
 START_TIMEOUT = 60
 # The commands of the README that finish; every other one keeps running until stopped.
 FINISHING = (re.compile(r"^uv sync$"), re.compile(r"manage\.py migrate"), re.compile(r"\.cli "))
-
-
-def readme_commands(readme: str) -> list[str]:
-    """The command lines of the README's "Without Docker" block, comments left out."""
-    section = readme.split("### Without Docker", 1)[1]
-    block = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
-    return [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def without_docker_env(project: Path, target: BrokerTarget) -> dict[str, str]:
@@ -76,10 +68,6 @@ def status_of(url: str, auth: tuple[str, str] | None = None) -> int:
         return 0
 
 
-def logs(groups: list[ProcessGroup]) -> str:
-    return "\n".join(f"--- {g.log.name}\n{g.output()[-3000:]}" for g in groups)
-
-
 def test_the_readme_commands_run_as_written(
     combination: Combination,
     adapter: FrameworkAdapter,
@@ -91,32 +79,10 @@ def test_the_readme_commands_run_as_written(
     project = copy_project(installed_project, tmp_path / installed_project.name)
     values = without_docker_env(project, broker_target)
     web_port, dashboard_port = free_port(), free_port()
-    env = project_env(project, {"PORT": str(web_port), "DASHBOARD_PORT": str(dashboard_port)})
-    # The commands start with `uv run`: uv on the PATH, as the README's prerequisites say.
-    env["PATH"] = f"{Path(uv_binary()).parent}:{env['PATH']}"
-    env.pop("VIRTUAL_ENV")
+    env = shell_env(project, {"PORT": str(web_port), "DASHBOARD_PORT": str(dashboard_port)})
     commands = readme_commands((project / "README.md").read_text())
-    groups: list[ProcessGroup] = []
-    outputs: list[str] = []
     with ExitStack() as stack:
-        for number, line in enumerate(commands):
-            if any(pattern.search(line) for pattern in FINISHING):
-                done = subprocess.run(
-                    ["bash", "-c", line],
-                    cwd=project,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=300,
-                    check=False,
-                )
-                assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}\n{logs(groups)}"
-                outputs.append(done.stdout)
-            else:
-                log = tmp_path / f"{number}-{shlex.split(line)[2].replace('/', '-')}.log"
-                groups.append(
-                    stack.enter_context(running(["bash", "-c", f"exec {line}"], project, env, log))
-                )
+        groups, outputs = run_commands(commands, FINISHING, project, env, stack, tmp_path)
         if combination.web == "none":
             assert outputs[-1].strip() == "5", f"{outputs}\n{logs(groups)}"
         else:

@@ -12,23 +12,21 @@ through compose.yaml in test_workflow_runs.py.
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
-import shlex
-import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.airflow_stack import kill_session
+from support.airflow_stack import fernet_key
 from support.combinations import Combination
 from support.databases import isolated_database
-from support.processes import ProcessGroup, free_port, listening_addresses, running, wait_until
+from support.processes import free_port, listening_addresses, wait_until
+from support.readme_commands import logs, readme_commands, run_commands, shell_env
 from support.tiers import workflow_combinations
-from support.uvenv import copy_project, project_env, uv_binary
+from support.uvenv import copy_project
 from support.webclient import request_json
 
 pytestmark = pytest.mark.e2e
@@ -47,18 +45,6 @@ RUN_TIMEOUT = 180
 # The README lines that finish; every other one keeps running until stopped.
 FINISHING = (re.compile(r"^uv sync$"), re.compile(r"\.host migrate$"))
 POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
-
-
-def readme_commands(readme: str) -> list[str]:
-    """The command lines of the README's "Without Docker" block, comments left out."""
-    section = readme.split("### Without Docker", 1)[1]
-    block = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
-    return [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
-
-
-def fernet_key() -> str:
-    """A Fernet key, as `cryptography.fernet.Fernet.generate_key()` makes one."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def write_env(project: Path, database: str) -> dict[str, str]:
@@ -82,10 +68,6 @@ def write_env(project: Path, database: str) -> dict[str, str]:
     }
     (project / ".env").write_text("".join(f"{name}={value}\n" for name, value in values.items()))
     return values
-
-
-def logs(groups: list[ProcessGroup]) -> str:
-    return "\n".join(f"--- {g.log.name}\n{g.output()[-3000:]}" for g in groups)
 
 
 def healthy(base: str) -> bool:
@@ -116,31 +98,10 @@ def test_the_readme_commands_start_airflow_with_its_login(
     """The README's components on this machine: login enforced, 127.0.0.1 only, a run succeeds."""
     project = copy_project(installed_project, tmp_path / installed_project.name)
     values = write_env(project, database)
-    env = project_env(project, {})
-    # The commands start with `uv run`: uv on the PATH, as the README's prerequisites say.
-    env["PATH"] = f"{Path(uv_binary()).parent}:{env['PATH']}"
-    env.pop("VIRTUAL_ENV")
-    groups: list[ProcessGroup] = []
+    env = shell_env(project, {})
+    commands = readme_commands((project / "README.md").read_text())
     with ExitStack() as stack:
-        # Airflow gives each task process a process group of its own: end whole sessions.
-        stack.callback(lambda: [kill_session(group.pid) for group in groups])
-        for number, line in enumerate(readme_commands((project / "README.md").read_text())):
-            if any(pattern.search(line) for pattern in FINISHING):
-                done = subprocess.run(
-                    ["bash", "-c", line],
-                    cwd=project,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=300,
-                    check=False,
-                )
-                assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
-            else:
-                log = tmp_path / f"{number}-{shlex.split(line)[-1]}.log"
-                groups.append(
-                    stack.enter_context(running(["bash", "-c", f"exec {line}"], project, env, log))
-                )
+        groups, _ = run_commands(commands, FINISHING, project, env, stack, tmp_path)
         port = int(values["AIRFLOW_API_PORT"])
         base = f"http://127.0.0.1:{port}"
         try:
