@@ -21,7 +21,6 @@ still fresh resets the predecessor's task instances only at that check.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import os
 import secrets
@@ -37,6 +36,7 @@ from support.airflow_stack import (
     AirflowStack,
     ApiError,
     TaskInstance,
+    fernet_key,
     kill_pid,
     wait_for_pid_file,
 )
@@ -94,11 +94,6 @@ class Checks:
             self.failures.append(message)
         self.times[name] = time.monotonic() - started
         print(f"{self.label}: {name}: {outcome} in {self.times[name]:.1f} s", flush=True)
-
-
-def fernet_key() -> str:
-    """A Fernet key, as `cryptography.fernet.Fernet.generate_key()` makes one."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def compose_commands(project: Path, env: Mapping[str, str]) -> dict[str, list[str]]:

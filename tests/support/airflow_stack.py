@@ -17,6 +17,7 @@ worker process of the scheduler, with CeleryExecutor a pool process of the Celer
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -175,6 +176,12 @@ def wait_for_pid_file(path: Path, timeout: float = 60.0) -> int:
         return int(lines[-1]) if lines else None
 
     return wait_until(last_pid, timeout, f"a pid in {path}")
+
+
+def fernet_key() -> str:
+    """A Fernet key (Airflow's `[core] fernet_key`), as `cryptography`'s `Fernet.generate_key()`
+    makes one."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def component_role(args: Sequence[str]) -> str | None:

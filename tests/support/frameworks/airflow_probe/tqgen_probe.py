@@ -31,15 +31,17 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(seconds=1),
     "on_failure_callback": log_failure,
 }
-
-
-@dag(
+# Each probe DAG: triggered by the tests only, with the project's failure hook.
+probe_dag = dag(
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
     default_args=DEFAULT_ARGS,
     tags=["tqgen-probe"],
 )
+
+
+@probe_dag
 def tqgen_probe_failing() -> None:
     """One task that fails on every try."""
 
@@ -50,13 +52,7 @@ def tqgen_probe_failing() -> None:
     always_fails()
 
 
-@dag(
-    schedule=None,
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    default_args=DEFAULT_ARGS,
-    tags=["tqgen-probe"],
-)
+@probe_dag
 def tqgen_probe_sleepy() -> None:
     """One task that records each execution, then sleeps while a test kills something."""
 
