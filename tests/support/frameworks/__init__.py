@@ -51,11 +51,8 @@ def _coverage_problems(
     """What `picked` leaves out of `supported`, for each answer in `keys` (broker, web)."""
     problems = []
     for key in keys:
-        missing = sorted(
-            str(value)
-            for value in {c.answers.get(key) for c in supported}
-            - {c.answers.get(key) for c in picked}
-        )
+        # Combination's own reading: `none` for a question not asked (a local executor's broker).
+        missing = sorted({getattr(c, key) for c in supported} - {getattr(c, key) for c in picked})
         if missing:
             problems.append(
                 f"{framework}: the {tier} runs no combination with {key} {', '.join(missing)}"
