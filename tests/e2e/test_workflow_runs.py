@@ -323,7 +323,9 @@ def test_runs_and_crashes_on_real_components(
     with AirflowStack(probe_project, airflow, commands, env, tmp_path / "stack") as stack:
         print(
             f"{label}: stack up: migrate {stack.timings['migrate']:.1f} s, healthy after "
-            f"{stack.timings['healthy']:.1f} s more; orphaned_tasks_check_interval {orphan_check}",
+            f"{stack.timings['healthy']:.1f} s more, execution API built by every API worker "
+            f"{stack.timings['execution API built']:.1f} s later; "
+            f"orphaned_tasks_check_interval {orphan_check}",
             flush=True,
         )
         # The stack wrote its own password into the passwords file before it started anything;

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.airflow_stack import fernet_key
+from support.airflow_stack import API_CALL_TIMEOUT, fernet_key
 from support.combinations import Combination
 from support.databases import isolated_database
 from support.processes import free_port, listening_addresses, wait_until
@@ -120,7 +120,11 @@ def test_the_readme_commands_start_airflow_with_its_login(
         headers = {"Authorization": f"Bearer {body['access_token']}"}
 
         def api(method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
-            status, answer = request_json(method, f"{base}{path}", payload, headers=headers)
+            # An API server worker answers nothing while it builds its execution API (the first
+            # task's calls make it): polls wait that out.
+            status, answer = request_json(
+                method, f"{base}{path}", payload, API_CALL_TIMEOUT, headers
+            )
             assert status < 300, f"{method} {path}: {status} {answer}\n{logs(groups)}"
             return answer
 

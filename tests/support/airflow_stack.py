@@ -27,6 +27,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -59,6 +60,11 @@ _HEALTH_KEYS = {SCHEDULER: "scheduler", DAG_PROCESSOR: "dag_processor", TRIGGERE
 STOP_GRACE = 15.0
 HEALTHY_TIMEOUT = 180.0
 MIGRATE_TIMEOUT = 300.0
+WARM_TIMEOUT = 180.0
+# A task's calls to the execution API time out after this ([workers] execution_api_timeout).
+TASK_CALL_TIMEOUT = 5.0
+# The REST API can answer slowly while the machine is loaded; a poll waits this long for it.
+API_CALL_TIMEOUT = 60.0
 FINISHED_RUN_STATES = frozenset({"success", "failed"})
 
 # Settings a project may choose itself; the stack fills them in only where the caller did not.
@@ -385,6 +391,7 @@ class AirflowStack:
             self._exit.callback(self.stop_all)
             self._timed("migrate", self._migrate)
             self._timed("healthy", self._start_and_wait_healthy)
+            self._timed("execution API built", self.warm_execution_api)
         except BaseException:
             self._exit.close()
             raise
@@ -533,6 +540,31 @@ class AirflowStack:
         except TimeoutError as error:
             raise TimeoutError(f"{error}: {self.health()}\n{self.logs()}") from None
 
+    def warm_execution_api(self, timeout: float = WARM_TIMEOUT) -> None:
+        """Have every API server worker build its execution API before a task calls it.
+
+        Cadwyn builds the execution API's versioned routes on the first request a worker serves
+        there, inside its event loop: that worker answers nothing meanwhile (20-35 s on two
+        loaded cores, measured), so the first task's calls time out and the REST API stalls.
+        Rounds of concurrent requests, two per worker, until a whole round is answered within a
+        task's call timeout: a worker still building would hold its requests longer.
+        """
+        workers = int(self.env.get("AIRFLOW__API__WORKERS", "4"))
+        url = f"{self.base_url}/execution/health"
+
+        def answer_time(_: int) -> float:
+            started = time.monotonic()
+            status, body = request_json("GET", url, timeout=timeout)
+            if status != 200:
+                raise ApiError(f"GET /execution/health answered {status}: {body}")
+            return time.monotonic() - started
+
+        def round_answered_in_time() -> bool:
+            with ThreadPoolExecutor(2 * workers) as pool:
+                return max(pool.map(answer_time, range(2 * workers))) < TASK_CALL_TIMEOUT
+
+        wait_until(round_answered_in_time, timeout, "the API server workers' execution API", 0)
+
     # --- REST API ---------------------------------------------------------------------------
 
     def token(self) -> str:
@@ -551,7 +583,9 @@ class AirflowStack:
     def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Call the REST API as the admin user; the decoded answer, raising on an error status."""
         headers = {"Authorization": f"Bearer {self.token()}"}
-        status, answer = request_json(method, f"{self.base_url}{path}", body, headers=headers)
+        status, answer = request_json(
+            method, f"{self.base_url}{path}", body, API_CALL_TIMEOUT, headers
+        )
         if status >= 400:
             raise ApiError(f"{method} {path} answered {status}: {answer}")
         return answer
