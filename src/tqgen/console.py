@@ -17,8 +17,10 @@ _TYPER_INTERRUPTED = 130
 
 def main() -> None:
     """Console-script entry point."""
-    interrupts.install()
     try:
+        # Inside the try: a signal that arrives while the handlers are being installed is
+        # handled like any other.
+        interrupts.install()
         from tqgen.cli import main as run
 
         run()

@@ -25,10 +25,12 @@ def install() -> None:
     A signal that was already ignored when tqgen started stays ignored (`nohup tqgen new ...`).
     """
     global _installed
+    # Set first: a signal that arrives between two of these calls must find its way to ignore
+    # the later ones.
+    _installed = True
     for number in STOP_SIGNALS:
         if signal.getsignal(number) is not signal.SIG_IGN:
             signal.signal(number, _stop)
-    _installed = True
 
 
 def ignore_from_now() -> None:

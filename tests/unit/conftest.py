@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import sys
 import textwrap
@@ -177,8 +178,15 @@ MEMORY_LIMIT = 1 << 30
 TIMEOUT = 60
 
 
-def _limit_memory() -> None:
+def _as_from_a_terminal() -> None:
+    """In the child before exec: the memory limit, and SIGINT as a terminal's shell leaves it.
+
+    A shell without job control starts background commands with SIGINT ignored, and Python
+    then installs no KeyboardInterrupt handler: a test run started that way would see tqgen
+    ignore Ctrl-C.
+    """
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @dataclass
@@ -210,7 +218,7 @@ class Sandbox:
             text=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            preexec_fn=_limit_memory,
+            preexec_fn=_as_from_a_terminal,
             **popen,
         )
 
