@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,13 +25,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from support.combinations import REPO_ROOT, Combination, supported_combinations
 from support.rendering import render_with_api
-from support.uvenv import project_env, uv_binary, uv_sync
+from support.uvenv import run_in_project, uv_sync
 from tqgen_costs import broker_env, machine
 
 WORKLOADS = ("no-op", "10 ms")
 FIGURES = ("per_second", "p50_ms", "p99_ms")
 PROFILES = ("shipped", "stock")
-TABLE = "import json, sys; from {module}.bench import table; print(table(json.load(sys.stdin)))"
+# Prints the report in the file named by its argument as the project's bench does.
+TABLE = (
+    "import json, sys; from {module}.bench import table; print(table(json.load(open(sys.argv[1]))))"
+)
 
 
 def benched() -> list[Combination]:
@@ -53,16 +55,8 @@ def run_bench(project: Path, env: dict[str, str], units: int, scratch: Path) -> 
     """One run of the project's bench; its JSON report."""
     report = scratch / "bench.json"
     module = bench_module(project)
-    command = [uv_binary(), "run", "python", "-m", f"{module}.bench", "--tasks", str(units)]
-    completed = subprocess.run(
-        [*command, "--json", str(report)],
-        cwd=project,
-        env=project_env(project, env),
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
+    command = ["python", "-m", f"{module}.bench", "--tasks", str(units), "--json", str(report)]
+    completed = run_in_project(project, command, env, timeout=1800)
     if completed.returncode != 0:
         raise SystemExit(f"the bench failed in {project}:\n{completed.stderr[-3000:]}")
     return dict(json.loads(report.read_text())["profiles"])
@@ -86,18 +80,14 @@ def median_report(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def bench_table(project: Path, report: dict[str, Any]) -> str:
+def bench_table(project: Path, report: dict[str, Any], scratch: Path) -> str:
     """The report as the project's own bench prints it (its `table`)."""
-    completed = subprocess.run(
-        [uv_binary(), "run", "python", "-c", TABLE.format(module=bench_module(project))],
-        cwd=project,
-        env=project_env(project),
-        input=json.dumps(report),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    path = scratch / "median.json"
+    path.write_text(json.dumps(report))
+    table = TABLE.format(module=bench_module(project))
+    completed = run_in_project(project, ["python", "-c", table, str(path)], timeout=120)
+    if completed.returncode != 0:
+        raise SystemExit(f"the bench's table failed in {project}:\n{completed.stderr[-3000:]}")
     return completed.stdout.rstrip()
 
 
@@ -122,7 +112,7 @@ def main() -> int:
                     runs.append(run_bench(project, env, args.units, scratch))
             results[combination.id] = runs
             print(f"\n{combination.id}, medians of {args.runs} runs of {args.units} units:\n")
-            print(bench_table(project, median_report(runs)))
+            print(bench_table(project, median_report(runs), scratch))
     print(f"\nmachine: {machine()}")
     if args.json:
         payload = {"machine": machine(), "units": args.units, "runs": results}
