@@ -4,12 +4,17 @@ Ctrl-C, `kill`, `timeout`, a CI cancel and a closed terminal send different sign
 Python turns only SIGINT into an exception. Here all three raise KeyboardInterrupt, which every
 command already handles by undoing its work. The first signal raises; later ones are ignored, so
 the undoing itself cannot be cut short and leave a half-removed directory behind.
+
+Python drops an exception raised inside a weakref callback or `__del__` (it prints "Exception
+ignored" and goes on), so a signal that strikes there raises nothing the command sees. Each command
+therefore passes `past_undoing()` before its work becomes the user's, which honours such a signal.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -28,6 +33,7 @@ def install() -> None:
     # Set first: a signal that arrives between two of these calls must find its way to ignore
     # the later ones.
     _installed = True
+    sys.unraisablehook = _quiet_about_dropped_stops(sys.unraisablehook)
     for number in STOP_SIGNALS:
         if signal.getsignal(number) is not signal.SIG_IGN:
             signal.signal(number, _stop)
@@ -39,6 +45,17 @@ def ignore_from_now() -> None:
         return
     for number in STOP_SIGNALS:
         signal.signal(number, signal.SIG_IGN)
+
+
+def past_undoing() -> None:
+    """Ignore stop signals from here on, but first honour one whose exception Python dropped.
+
+    Raises:
+        KeyboardInterrupt: A stop signal arrived and its exception never reached the command.
+    """
+    ignore_from_now()
+    if _received:
+        raise KeyboardInterrupt(signal.Signals(_received[0]).name)
 
 
 _received: list[int] = []
@@ -54,6 +71,19 @@ def _stop(number: int, frame: FrameType | None) -> None:
     ignore_from_now()
     if not _end_running_prompt():
         raise KeyboardInterrupt(signal.Signals(number).name)
+
+
+def _quiet_about_dropped_stops(
+    report: Callable[[sys.UnraisableHookArgs], object],
+) -> Callable[[sys.UnraisableHookArgs], object]:
+    """Report unraisable exceptions as before, except a stop that `past_undoing()` will honour."""
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> object:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and _received:
+            return None
+        return report(unraisable)
+
+    return hook
 
 
 def _end_running_prompt() -> bool:

@@ -108,7 +108,7 @@ def render(
         versioning.record_source(output, source.src_path, source.commit)
         if init_git:
             git.init_and_commit(output, commit_message)
-        interrupts.ignore_from_now()  # past this point the project is the user's
+        interrupts.past_undoing()  # past this point the project is the user's
         if not in_place:
             _move_into_place(output, target)
         scratch.cancel(undo)

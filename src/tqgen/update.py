@@ -228,7 +228,7 @@ def apply(update: UpdatePlan) -> None:
                 settings=copier.Settings(),
             )
         conflicted = find_conflicts(update.project)
-        interrupts.ignore_from_now()  # the update is done: a late signal must not undo it
+        interrupts.past_undoing()  # the update is done: a late signal must not undo it
         scratch.cancel(undo)
     except UserMessageError as error:
         scratch.done(undo)

@@ -176,6 +176,8 @@ def _isolated_environment(
 # machine down, a hang fails instead of hanging the suite.
 MEMORY_LIMIT = 1 << 30
 TIMEOUT = 60
+# How the console script runs tqgen (the installed entry point, without depending on PATH).
+CONSOLE_SCRIPT = "from tqgen.console import main; main()"
 
 
 def _as_from_a_terminal() -> None:
@@ -207,12 +209,16 @@ class Sandbox:
 
     def command(self, *args: str) -> list[str]:
         """The command line running tqgen's console script with args."""
-        return [sys.executable, "-c", "from tqgen.console import main; main()", *args]
+        return [sys.executable, "-c", CONSOLE_SCRIPT, *args]
 
     def start(self, *args: str, **popen: object) -> subprocess.Popen[str]:
         """Start tqgen with args, under the memory limit, without waiting for it."""
+        return self.start_python(CONSOLE_SCRIPT, *args, **popen)
+
+    def start_python(self, script: str, *args: str, **popen: object) -> subprocess.Popen[str]:
+        """Start `python -c script args` as tqgen is started (a test's own way into tqgen)."""
         return subprocess.Popen(
-            self.command(*args),
+            [sys.executable, "-c", script, *args],
             cwd=self.out,
             env=self.env,
             text=True,

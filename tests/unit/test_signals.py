@@ -186,6 +186,65 @@ def test_signal_during_update_undoes_it(sandbox, outdated_project: Path, number,
     assert sandbox.tree() == before
 
 
+# A tqgen command where a stop signal strikes inside a weakref callback (the import system's
+# module locks use them) just before its last step: Python prints and drops the
+# KeyboardInterrupt raised there, and the command goes on.
+STRUCK_WHERE_PYTHON_DROPS_IT = """
+import os, signal, sys, weakref
+from tqgen import console, {module}
+
+last_step = {module}.{function}
+
+def struck_then_last_step(*args, **kwargs):
+    class Doomed:
+        pass
+
+    def callback(_):
+        os.kill(os.getpid(), signal.{signal})
+        for _ in range(100_000):  # the handler runs here, inside the callback
+            pass
+
+    doomed = Doomed()
+    ref = weakref.ref(doomed, callback)
+    del doomed
+    return last_step(*args, **kwargs)
+
+{module}.{function} = struck_then_last_step
+sys.argv = ["tqgen", *sys.argv[1:]]
+console.main()
+"""
+
+
+@pytest.mark.parametrize("number", STOP_SIGNALS, ids=lambda number: number.name)
+def test_signal_whose_exception_python_drops_still_stops_new(sandbox, number: signal.Signals):
+    """A stop whose KeyboardInterrupt Python dropped is honoured before the project is kept."""
+    before = sandbox.tree()
+    script = STRUCK_WHERE_PYTHON_DROPS_IT.format(
+        module="git", function="init_and_commit", signal=number.name
+    )
+    process = sandbox.start_python(script, "new", "demo", "--defaults")
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2, stderr
+    assert stderr.strip().splitlines() == ["tqgen: error: interrupted; nothing was written"]
+    assert sandbox.tree() == before
+
+
+@pytest.mark.parametrize("number", STOP_SIGNALS, ids=lambda number: number.name)
+def test_signal_whose_exception_python_drops_still_undoes_update(
+    sandbox, outdated_project: Path, number: signal.Signals
+):
+    """A stop whose KeyboardInterrupt Python dropped is honoured before the update is kept."""
+    before = sandbox.tree()
+    script = STRUCK_WHERE_PYTHON_DROPS_IT.format(
+        module="update", function="find_conflicts", signal=number.name
+    )
+    process = sandbox.start_python(script, "update", str(outdated_project))
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2, stderr
+    assert stderr.strip().splitlines() == ["tqgen: error: interrupted; the update was undone"]
+    assert sandbox.tree() == before
+
+
 @pytest.mark.parametrize("number", STOP_SIGNALS, ids=lambda number: number.name)
 def test_signal_while_filling_an_empty_mount_point_empties_it(sandbox, tmpfs, number):
     """Stopped while it fills a mounted empty target, tqgen leaves the target empty again."""
