@@ -28,6 +28,11 @@ FINISH_TIMEOUT = 90
 # retry delay is 1 s).
 QUIET_PERIOD = 3
 HOOK_TIMEOUT = 10
+# The hook's line reaches the worker's output later than its record: Dramatiq's main process
+# forwards its worker processes' logs only once all of them are online, or its
+# --worker-fork-timeout (30 s) has passed; a restarted worker's first process can fail the
+# task meanwhile.
+LINE_TIMEOUT = 45
 
 
 @pytest.mark.parametrize("combination", crash_combinations(), ids=lambda c: c.id)
@@ -61,7 +66,7 @@ def test_poison_task_fails_after_bounded_deliveries(
                 # The probe's copy is written before the worker's own handler prints the line.
                 wait_until(
                     lambda: worker.logged(hook[0]["message"]),
-                    HOOK_TIMEOUT,
+                    LINE_TIMEOUT,
                     "the hook's line in the worker output",
                 )
             except TimeoutError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ from support.frameworks import FrameworkAdapter
 from support.uvenv import run_in_project, uv_binary
 
 pytestmark = pytest.mark.e2e
+
+# Seconds after which a generated test counts as stuck: well past the slowest (the bench, ~20 s
+# under CI load), well within run_in_project's timeout.
+STUCK_AFTER = 240
 
 
 class TestGeneratedProject:
@@ -36,9 +41,22 @@ class TestGeneratedProject:
     ) -> None:
         """The whole generated suite passes with a real broker required (TEST_REQUIRE_BROKER=1),
         where the project has a broker."""
-        result = run_in_project(
-            installed_project,
-            ["python", "-m", "pytest", "-p", "no:cacheprovider", "-q"],
-            env=adapter.suite_env(broker_target),
-        )
+        # A test stuck for STUCK_AFTER seconds gets every thread's stack printed (pytest's
+        # faulthandler), so a hang shows where it is instead of only that the suite timed out.
+        command = ["python", "-m", "pytest", "-p", "no:cacheprovider", "-q"]
+        command += ["-o", f"faulthandler_timeout={STUCK_AFTER}"]
+        try:
+            env = adapter.suite_env(broker_target)
+            result = run_in_project(installed_project, command, env=env)
+        except subprocess.TimeoutExpired as stuck:
+            pytest.fail(f"the suite timed out; its output so far:\n{output_of(stuck)}")
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+
+
+def output_of(stuck: subprocess.TimeoutExpired) -> str:
+    """The end of what a timed-out command printed (bytes, even when it was run with text)."""
+    out, err = (
+        part.decode(errors="replace") if isinstance(part, bytes) else part or ""
+        for part in (stuck.stdout, stuck.stderr)
+    )
+    return out[-3000:] + "\n" + err[:12000]  # a stack dump starts with the stuck thread
