@@ -1,6 +1,6 @@
 """What each template's hardened delivery settings cost: the generated bench, run per broker.
 
-Usage: python benchmarks/template_costs.py [--units N] [--runs N] [--json PATH]
+Usage: python benchmarks/template_costs.py [--units N] [--runs N] [--json PATH] [--framework F]
 
 For every framework whose projects ship `python -m <package>.bench` and each of its brokers, renders
 the project (defaults otherwise), installs it (`uv sync`) and runs its bench N times against the
@@ -24,10 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from support.combinations import REPO_ROOT, Combination, supported_combinations
+from support.frameworks import adapter_for
 from support.rendering import render_with_api
 from support.uvenv import run_in_project, uv_sync
 from tqgen_costs import broker_env, machine
 
+BENCH = "bench.py.jinja"
 WORKLOADS = ("no-op", "10 ms")
 FIGURES = ("per_second", "p50_ms", "p99_ms")
 PROFILES = ("shipped", "stock")
@@ -37,12 +39,17 @@ TABLE = (
 )
 
 
+def has_bench(framework: str) -> bool:
+    """Whether the framework's projects ship `python -m <package>.bench`."""
+    return (REPO_ROOT / "templates" / framework / "src" / "{{ module_name }}" / BENCH).exists()
+
+
 def benched() -> list[Combination]:
     """One combination per framework with a bench and broker: no web app, defaults otherwise."""
     return [
         combination
         for combination in supported_combinations()
-        if combination.framework == "celery" and combination.web == "none"
+        if has_bench(combination.framework) and combination.web == "none"
     ]
 
 
@@ -51,11 +58,14 @@ def bench_module(project: Path) -> str:
     return next(path.parent.name for path in project.glob("src/*/bench.py"))
 
 
-def run_bench(project: Path, env: dict[str, str], units: int, scratch: Path) -> dict[str, Any]:
+def run_bench(
+    project: Path, framework: str, env: dict[str, str], units: int, scratch: Path
+) -> dict[str, Any]:
     """One run of the project's bench; its JSON report."""
     report = scratch / "bench.json"
     module = bench_module(project)
-    command = ["python", "-m", f"{module}.bench", "--tasks", str(units), "--json", str(report)]
+    units_option = f"--{adapter_for(framework).units}"  # --tasks, --jobs, --messages
+    command = ["python", "-m", f"{module}.bench", units_option, str(units), "--json", str(report)]
     completed = run_in_project(project, command, env, timeout=1800)
     if completed.returncode != 0:
         raise SystemExit(f"the bench failed in {project}:\n{completed.stderr[-3000:]}")
@@ -97,11 +107,15 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=500, help="per workload (default 500)")
     parser.add_argument("--runs", type=int, default=3, help="bench runs per broker (default 3)")
     parser.add_argument("--json", type=Path, help="also write every run to this file")
+    parser.add_argument(
+        "--framework", action="append", help="only this framework (repeatable; default: all)"
+    )
     args = parser.parse_args()
     results: dict[str, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="tqgen-template-costs-") as scratch_dir:
         scratch = Path(scratch_dir)
-        for combination in benched():
+        chosen = [c for c in benched() if not args.framework or c.framework in args.framework]
+        for combination in chosen:
             print(f"{combination.id}: rendering and installing", file=sys.stderr)
             project = render_with_api(REPO_ROOT, scratch / combination.id, combination.data)
             uv_sync(project)
@@ -109,7 +123,7 @@ def main() -> int:
             for run in range(1, args.runs + 1):
                 print(f"{combination.id}: bench run {run}/{args.runs}", file=sys.stderr)
                 with broker_env(combination) as env:
-                    runs.append(run_bench(project, env, args.units, scratch))
+                    runs.append(run_bench(project, combination.framework, env, args.units, scratch))
             results[combination.id] = runs
             print(f"\n{combination.id}, medians of {args.runs} runs of {args.units} units:\n")
             print(bench_table(project, median_report(runs), scratch))
