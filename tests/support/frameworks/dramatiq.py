@@ -69,7 +69,7 @@ HARDENED = (
     line("worker writes retried", r"^\s*retry = Retry\(ExponentialBackoff\(cap=5, "),
     line("leave after a refused ack", r"^\s*os\._exit\(EXIT_UNACKNOWLEDGED\)", ("redis",)),
     line("follow rejections", r"^    before_nack = before_ack$", ("redis",)),
-    line("confirm_delivery", r"^\s*confirm_delivery=True,", ("rabbitmq",)),
+    line("confirm_delivery", r"^\s*confirm_delivery=settings\.", ("rabbitmq",)),
     line("blocked_connection_timeout", r"^\s*\"blocked_connection_timeout\":", ("rabbitmq",)),
     line("pika socket_timeout", r"^\s*\"socket_timeout\": settings\.rabbitmq_", ("rabbitmq",)),
 )
