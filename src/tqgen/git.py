@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from tqgen.errors import GitError, ToolMissingError
-from tqgen.interrupts import killed_by_signal
+from tqgen.interrupts import killed_by_signal, stopped
 
 # Used only when the user has no git identity configured, so the first commit still succeeds.
 _FALLBACK_IDENTITY = ("-c", "user.name=tqgen", "-c", "user.email=tqgen@localhost")
@@ -44,7 +44,9 @@ def init_and_commit(project: Path, message: str) -> None:
     }
     for name, command in steps.items():
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
-        if killed_by_signal(result.returncode):
+        # A stop signal to the whole group reaches git too; git may die of it or exit with
+        # an error of its own (130, a lock it could not take): either way, the stop.
+        if killed_by_signal(result.returncode) or (result.returncode != 0 and stopped()):
             raise KeyboardInterrupt
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip().splitlines()
