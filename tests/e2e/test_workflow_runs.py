@@ -1,15 +1,15 @@
 """An Airflow project's own components, run on the host, run its DAGs and recover from crashes.
 
 One stack per combination (`support.airflow_stack.AirflowStack`: a PostgreSQL database, ports and
-a JWT secret of the test's own), started from compose.yaml: each component's command, the
-api-server's with its entrypoint (the project's login module, which writes the password the test
-hands it in AIRFLOW_ADMIN_PASSWORD), and compose's shared `environment:`, so the project's
-shipped settings apply; with the celery executor the broker is the test's own Redis database or
-RabbitMQ vhost, through compose's own override (AIRFLOW_BROKER_URL). A start costs 40-60 s, so
-the checks run one after another on that stack: each is timed and printed, a failed check does
-not stop the next, and the test fails at the end with every failed check and the components' log
-tails. The probe DAGs (tests/support/frameworks/airflow_probe/) are copied into the project
-copy's dags/.
+a JWT secret of the test's own), started from compose.yaml (`support.airflow_settings`): each
+component's command, the api-server's with its entrypoint (the project's login module, which
+writes the password the test hands it in AIRFLOW_ADMIN_PASSWORD), and compose's shared
+`environment:`, so the project's shipped settings apply; with the celery executor the broker is
+the test's own Redis database or RabbitMQ vhost, through compose's own override
+(AIRFLOW_BROKER_URL). A start costs 40-60 s, so the checks run one after another on that stack:
+each is timed and printed, a failed check does not stop the next, and the test fails at the end
+with every failed check and the components' log tails. The probe DAGs
+(tests/support/frameworks/airflow_probe/) are copied into the project copy's dags/.
 
 Two settings differ from compose.yaml, and the stack owns both: every component gets the same
 environment (in compose only the api-server sees AIRFLOW_ADMIN_PASSWORD), and the triggerer is
@@ -22,28 +22,25 @@ still fresh resets the predecessor's task instances only at that check.
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from support.airflow_settings import stack_settings
 from support.airflow_stack import (
     CELERY_WORKER,
     AirflowStack,
     ApiError,
     TaskInstance,
-    fernet_key,
     kill_pid,
     wait_for_pid_file,
 )
 from support.brokers import BrokerTarget
 from support.combinations import Combination
-from support.compose import host_entrypoint_command, is_exec_form, load_compose, services
-from support.compose import service_environment as compose_service_environment
 from support.processes import wait_until
 from support.tiers import workflow_combinations
 from support.webclient import request_json
@@ -94,36 +91,6 @@ class Checks:
             self.failures.append(message)
         self.times[name] = time.monotonic() - started
         print(f"{self.label}: {name}: {outcome} in {self.times[name]:.1f} s", flush=True)
-
-
-def compose_commands(project: Path, env: Mapping[str, str]) -> dict[str, list[str]]:
-    """Every compose service with an exec-form command: its entrypoint (if any) and command.
-
-    The stack recognises Airflow's components among them and ignores the rest (redis...).
-    """
-    compose = load_compose(project)
-    return {
-        name: host_entrypoint_command(compose, name, env)
-        for name, service in services(compose).items()
-        if is_exec_form(service.get("command"))
-    }
-
-
-def stack_settings(
-    project: Path, password: str, target: BrokerTarget | None
-) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """The base environment (the host's, plus compose's for the api-server) and the commands."""
-    variables = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("AIRFLOW") and name != "VIRTUAL_ENV"
-    }
-    variables |= {"AIRFLOW_ADMIN_PASSWORD": password, "AIRFLOW_FERNET_KEY": fernet_key()}
-    if target is not None:
-        variables["AIRFLOW_BROKER_URL"] = target.broker_url
-    # The api-server's environment is compose's shared one plus the login's variables.
-    env = variables | compose_service_environment(load_compose(project), "api-server", variables)
-    return env, compose_commands(project, variables)
 
 
 def hook_line(home: Path, dag_id: str, task_id: str, run_id: str) -> Path | None:
