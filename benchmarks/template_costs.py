@@ -1,6 +1,7 @@
 """What each template's hardened delivery settings cost: the generated bench, run per broker.
 
 Usage: python benchmarks/template_costs.py [--units N] [--runs N] [--json PATH] [--framework F]
+       [--each]
 
 For every framework whose projects ship `python -m <package>.bench` and each of its brokers, renders
 the project (defaults otherwise), installs it (`uv sync`) and runs its bench N times against the
@@ -32,10 +33,11 @@ from tqgen_costs import broker_env, machine
 BENCH = "bench.py.jinja"
 WORKLOADS = ("no-op", "10 ms")
 FIGURES = ("per_second", "p50_ms", "p99_ms")
-PROFILES = ("shipped", "stock")
-# Prints the report in the file named by its argument as the project's bench does.
+# Prints the report in the file named by its argument as the project's bench does (its
+# `table`, or `each_table` for the profiles of --each).
 TABLE = (
-    "import json, sys; from {module}.bench import table; print(table(json.load(open(sys.argv[1]))))"
+    "import json, sys; from {module}.bench import {table}; "
+    "print({table}(json.load(open(sys.argv[1]))))"
 )
 
 
@@ -59,13 +61,14 @@ def bench_module(project: Path) -> str:
 
 
 def run_bench(
-    project: Path, framework: str, env: dict[str, str], units: int, scratch: Path
+    project: Path, framework: str, env: dict[str, str], units: int, scratch: Path, each: bool
 ) -> dict[str, Any]:
     """One run of the project's bench; its JSON report."""
     report = scratch / "bench.json"
     module = bench_module(project)
     units_option = f"--{adapter_for(framework).units}"  # --tasks, --jobs, --messages
     command = ["python", "-m", f"{module}.bench", units_option, str(units), "--json", str(report)]
+    command += ["--each"] if each else []
     completed = run_in_project(project, command, env, timeout=1800)
     if completed.returncode != 0:
         raise SystemExit(f"the bench failed in {project}:\n{completed.stderr[-3000:]}")
@@ -73,7 +76,7 @@ def run_bench(
 
 
 def median_report(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The bench's report, each figure the median over the runs."""
+    """The bench's report, each figure the median over the runs (every profile they ran)."""
     return {
         profile: {
             "workloads": {
@@ -86,15 +89,15 @@ def median_report(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 for workload in WORKLOADS
             }
         }
-        for profile in PROFILES
+        for profile in runs[0]
     }
 
 
-def bench_table(project: Path, report: dict[str, Any], scratch: Path) -> str:
-    """The report as the project's own bench prints it (its `table`)."""
+def bench_table(project: Path, report: dict[str, Any], scratch: Path, table: str = "table") -> str:
+    """The report as the project's own bench prints it (its `table` or `each_table`)."""
     path = scratch / "median.json"
     path.write_text(json.dumps(report))
-    table = TABLE.format(module=bench_module(project))
+    table = TABLE.format(module=bench_module(project), table=table)
     completed = run_in_project(project, ["python", "-c", table, str(path)], timeout=120)
     if completed.returncode != 0:
         raise SystemExit(f"the bench's table failed in {project}:\n{completed.stderr[-3000:]}")
@@ -110,6 +113,9 @@ def main() -> int:
     parser.add_argument(
         "--framework", action="append", help="only this framework (repeatable; default: all)"
     )
+    parser.add_argument(
+        "--each", action="store_true", help="also each stock value alone (the bench's --each)"
+    )
     args = parser.parse_args()
     results: dict[str, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="tqgen-template-costs-") as scratch_dir:
@@ -123,10 +129,16 @@ def main() -> int:
             for run in range(1, args.runs + 1):
                 print(f"{combination.id}: bench run {run}/{args.runs}", file=sys.stderr)
                 with broker_env(combination) as env:
-                    runs.append(run_bench(project, combination.framework, env, args.units, scratch))
+                    runs.append(
+                        run_bench(
+                            project, combination.framework, env, args.units, scratch, args.each
+                        )
+                    )
             results[combination.id] = runs
             print(f"\n{combination.id}, medians of {args.runs} runs of {args.units} units:\n")
             print(bench_table(project, median_report(runs), scratch))
+            if args.each:
+                print("\n" + bench_table(project, median_report(runs), scratch, "each_table"))
     print(f"\nmachine: {machine()}")
     if args.json:
         payload = {"machine": machine(), "units": args.units, "runs": results}
