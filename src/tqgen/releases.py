@@ -9,6 +9,7 @@ what it was, so plain `copier update` keeps working wherever the repository is r
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ from packaging.version import InvalidVersion, Version
 from tqgen import scratch
 
 BUNDLE = Path(__file__).parent / "_template" / "releases.bundle"
+# Where Copier keeps its mirrors of remote templates (copier._vcs.CACHE_DIR_ENV_VAR).
+COPIER_CACHE_DIR = "COPIER_CACHE_DIR"
 
 
 def bundled_releases() -> dict[Version, str]:
@@ -78,6 +81,25 @@ def from_bundle(src_path: str) -> Iterator[None]:
         config[f"GIT_CONFIG_VALUE_{index}"] = url
     with (
         scratch.temporary_directory("tqgen-releases-") as cache,
-        local.env(COPIER_CACHE_DIR=str(cache), **config),
+        _copier_cache_dir(cache),
+        local.env(**config),
     ):
         yield
+
+
+@contextmanager
+def _copier_cache_dir(cache: Path) -> Iterator[None]:
+    """Within the block, Copier keeps its mirrors in `cache`.
+
+    Copier reads COPIER_CACHE_DIR from `os.environ` (plumbum's environment, where git's
+    settings go, is a copy of it made at import).
+    """
+    previous = os.environ.get(COPIER_CACHE_DIR)
+    os.environ[COPIER_CACHE_DIR] = str(cache)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[COPIER_CACHE_DIR]
+        else:
+            os.environ[COPIER_CACHE_DIR] = previous

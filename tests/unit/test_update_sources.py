@@ -87,6 +87,20 @@ class TestFromTheInstalledReleases:
         answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
         assert (answers["_src_path"], answers["_commit"]) == (UNREACHABLE, "v0.2.0")
 
+    def test_the_users_copier_cache_is_left_alone(
+        self, project: Path, bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        """Copier mirrors the bundle in a cache of the update's own, not the user's: a mirror
+        of the repository's URL refreshed from the bundle would lose its newer tags (and
+        updates running side by side would refresh one mirror from different bundles)."""
+        user_cache = tmp_path / "user-cache"
+        monkeypatch.setenv("XDG_CACHE_HOME", str(user_cache))
+        monkeypatch.delenv("COPIER_CACHE_DIR", raising=False)
+        record(project, _src_path=UNREACHABLE)
+        result = runner.invoke(app, ["update", str(project)])
+        assert result.exit_code == 0, result.output
+        assert not user_cache.exists(), sorted(user_cache.rglob("*"))[:5]
+
     def test_to_a_bundled_release_needs_no_repository(self, project: Path, bundle: Path):
         """--to a release the bundle holds is read from it."""
         record(project, _src_path=UNREACHABLE)
