@@ -86,22 +86,13 @@ def wait_until_idle(stack: AirflowStack) -> None:
 def timed_run(stack: AirflowStack) -> dict[str, Any]:
     """Trigger one run and wait for it: its figures, and its task instances' own."""
     started = time.monotonic()
-    run = stack.api(
-        "POST", f"/api/v2/dags/{EXAMPLE_DAG}/dagRuns", {"logical_date": None, "conf": {}}
-    )
-    run_id = str(run["dag_run_id"])
-    state = wait_until(
-        lambda: s if (s := stack.run_state(EXAMPLE_DAG, run_id)) in FINISHED_RUN_STATES else None,
-        RUN_TIMEOUT,
-        f"run {run_id} to end",
-        interval=POLL,
-    )
+    run_id = stack.start_run(EXAMPLE_DAG)
+    state = stack.wait_for_run(EXAMPLE_DAG, run_id, RUN_TIMEOUT, interval=POLL)
     wall = time.monotonic() - started
-    path = f"/api/v2/dags/{EXAMPLE_DAG}/dagRuns/{run_id}/taskInstances"
-    instances = stack.api("GET", path)["task_instances"]
+    instances = stack.task_instances(EXAMPLE_DAG, run_id)
     if state != "success":
         raise SystemExit(f"{EXAMPLE_DAG} run {run_id} ended {state}: {instances}\n{stack.logs()}")
-    tasks = {i["task_id"]: float(i["duration"] or 0.0) for i in instances}
+    tasks = {i.task_id: i.duration or 0.0 for i in instances}
     return {
         "run_id": run_id,
         "trigger_to_success_s": round(wall, 3),

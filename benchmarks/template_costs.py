@@ -136,9 +136,10 @@ def main() -> int:
                     )
             results[combination.id] = runs
             print(f"\n{combination.id}, medians of {args.runs} runs of {args.units} units:\n")
-            print(bench_table(project, median_report(runs), scratch))
+            medians = median_report(runs)
+            print(bench_table(project, medians, scratch))
             if args.each:
-                print("\n" + bench_table(project, median_report(runs), scratch, "each_table"))
+                print("\n" + bench_table(project, medians, scratch, "each_table"))
     print(f"\nmachine: {machine()}")
     if args.json:
         payload = {"machine": machine(), "units": args.units, "runs": results}

@@ -87,16 +87,20 @@ class TaskInstance:
     try_number: int
     pid: int | None
     hostname: str | None
+    # Seconds the try ran (None until it ended).
+    duration: float | None
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> TaskInstance:
-        """Read the fields the crash tests use from a REST API task instance."""
+        """Read the fields the crash tests and the benchmarks use from a REST API task instance."""
+        duration = data.get("duration")
         return cls(
             task_id=data["task_id"],
             state=data.get("state"),
             try_number=int(data.get("try_number") or 0),
             pid=data.get("pid"),
             hostname=data.get("hostname"),
+            duration=None if duration is None else float(duration),
         )
 
 
@@ -610,6 +614,10 @@ class AirflowStack:
         """Wait for the DAG, unpause it and trigger a run now; the run's id."""
         self.wait_for_dag(dag_id)
         self.unpause(dag_id)
+        return self.start_run(dag_id, conf)
+
+    def start_run(self, dag_id: str, conf: Mapping[str, Any] | None = None) -> str:
+        """Trigger a run now of a DAG known and unpaused; the run's id."""
         # A manual run has no data interval of its own: logical_date null, as the UI sends.
         run = self.api(
             "POST",
@@ -644,8 +652,10 @@ class AirflowStack:
         run_id: str,
         timeout: float,
         states: frozenset[str] = FINISHED_RUN_STATES,
+        interval: float = 1,
     ) -> str:
-        """Wait until the run is in one of `states` (by default finished); that state."""
+        """Wait until the run is in one of `states` (by default finished), looking every
+        `interval` seconds; that state."""
 
         def reached() -> str | None:
             state = self.run_state(dag_id, run_id)
@@ -656,7 +666,7 @@ class AirflowStack:
                 reached,
                 timeout,
                 f"run {run_id} of {dag_id} to be {sorted(states)}",
-                interval=1,
+                interval=interval,
             )
         except TimeoutError as error:
             instances = self.task_instances(dag_id, run_id)
