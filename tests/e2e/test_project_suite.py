@@ -50,7 +50,8 @@ class TestGeneratedProject:
             result = run_in_project(installed_project, command, env=env)
         except subprocess.TimeoutExpired as stuck:
             pytest.fail(f"the suite timed out; its output so far:\n{output_of(stuck)}")
-        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+        # The output's end holds the ERRORS and FAILURES sections, a thread's traceback included.
+        assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
 
 
 def output_of(stuck: subprocess.TimeoutExpired) -> str:
