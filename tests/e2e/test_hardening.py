@@ -104,14 +104,14 @@ class TestHardeningIsTested:
     def test_deleting_the_line_fails_the_suite(
         self, mutable_project: Path, adapter: FrameworkAdapter, setting: HardenedSetting
     ) -> None:
-        """Without the setting's line, the generated configuration tests fail."""
+        """Without the setting's line, the generated configuration tests (or the setting's own
+        test file) fail."""
+        tests = setting.tests or adapter.config_tests
         path, number = _the_line(mutable_project, adapter, setting)
         removed, code, output = _suite_after(
-            mutable_project, lambda: delete_line(path, number), path, adapter.config_tests
+            mutable_project, lambda: delete_line(path, number), path, tests
         )
-        assert code != 0, (
-            f"{adapter.config_tests} still passes without: {removed.strip()}\n{output}"
-        )
+        assert code != 0, f"{tests} still passes without: {removed.strip()}\n{output}"
 
 
 class TestWiringIsTested:

@@ -26,12 +26,15 @@ class HardenedSetting:
         brokers: the brokers for which the template sets it.
         where: globs, relative to the project, of the files that hold the line (a workflow
             engine's settings live in compose.yaml and its DAG files, not in a package).
+        tests: the generated test file that guards it, when it is not the adapter's
+            configuration tests (a real signal to a real worker has a file of its own).
     """
 
     name: str
     pattern: re.Pattern[str]
     brokers: tuple[str, ...]
     where: tuple[str, ...] = IN_SOURCE
+    tests: str | None = None
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,14 @@ RQ_DASHBOARD = Dashboard(
 )
 
 
-def line(name: str, pattern: str) -> HardenedSetting:
-    """A hardened line of the generated code, matched by `pattern`."""
-    return HardenedSetting(name, re.compile(pattern), BROKERS)
+def line(name: str, pattern: str, tests: str | None = None) -> HardenedSetting:
+    """A hardened line of the generated code, matched by `pattern` (guarded by `tests`, when
+    not by the configuration tests)."""
+    return HardenedSetting(name, re.compile(pattern), BROKERS, tests=tests)
 
 
+# The generated tests that send real signals to real worker processes.
+WORKER_TESTS = "tests/test_worker.py"
 # Each pattern matches the one line of a generated project that sets the default; deleting it
 # must make the generated suite fail (the mutation test).
 HARDENED = (
@@ -77,9 +80,9 @@ HARDENED = (
     line("worker serializer", r"^\s*kwargs\[\"serializer\"\] = queues\.SERIALIZER"),
     line("worker connection", r"^\s*kwargs\[\"connection\"\] = connection = queues\.worker_redis"),
     line("max_connection_wait_time", r"^\s*self\.max_connection_wait_time\s*="),
-    line("die_with_parent", r"^\s*die_with_parent\(\)$"),
+    line("die_with_parent", r"^\s*die_with_parent\(\)$", WORKER_TESTS),
     line("STOP_DEADLINE", r"^STOP_DEADLINE\s*="),
-    line("stop deadline timer", r"^\s*self\._stop_timer = threading\.Timer\("),
+    line("stop deadline timer", r"^\s*self\._stop_timer = threading\.Timer\(", WORKER_TESTS),
     line("register_again", r"^\s*self\._noting_errors\(self\.register_again, pipeline\)"),
     line("exit 1", r"^\s*raise SystemExit\(1\)"),
 )
