@@ -54,6 +54,17 @@ class ProcessGroup:
         """Everything the command printed so far (stdout and stderr)."""
         return self.log.read_text(errors="replace")
 
+    def waiting_in(self) -> str:
+        """Where each thread of the running command waits in the kernel, and its child processes
+        (Linux /proc; "" elsewhere): tells a hung process from a busy one in a failure message."""
+        try:
+            tasks = sorted(Path(f"/proc/{self.pid}/task").iterdir(), key=lambda t: int(t.name))
+            threads = [f"{t.name} {(t / 'wchan').read_text() or 'running'}" for t in tasks]
+            children = (tasks[0] / "children").read_text().split()
+        except (OSError, IndexError):
+            return ""
+        return f"threads waiting in: {', '.join(threads)}; child processes: {children}"
+
     def kill(self) -> None:
         """SIGKILL the whole process group at once (a machine going away) and reap the leader."""
         with contextlib.suppress(ProcessLookupError):

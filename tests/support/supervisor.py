@@ -92,9 +92,10 @@ class Supervised:
         return any(text in run.output() for run in self.runs)
 
     def output(self) -> str:
-        """The end of every run's output, for a failure message."""
+        """The end of every run's output, for a failure message; where a run still going waits."""
         return "\n".join(
             f"--- {run.log.name} (exit {run.process.returncode})\n{run.output()[-3000:]}"
+            + (f"\n{run.waiting_in()}" if run.process.poll() is None else "")
             for run in self.runs
         )
 
